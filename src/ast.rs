@@ -1,0 +1,474 @@
+//! The spanned abstract syntax of contracts and scenarios, as the parser builds it.
+//!
+//! Nothing here is checked: names may be unknown and types may disagree. The checker
+//! (`crate::check`) turns a [`Contract`] into a [`crate::check::Checked`] contract.
+
+use chrono::{NaiveDate, NaiveDateTime};
+use rust_decimal::Decimal;
+
+use crate::calendar::Moment;
+use crate::source::Span;
+
+/// A name as written, with where it was written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Ident {
+    pub name: String,
+    pub span: Span,
+}
+
+/// A string literal's contents (escapes resolved) and its span.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Text {
+    pub value: String,
+    pub span: Span,
+}
+
+/// A whole contract file.
+#[derive(Debug, Clone)]
+pub struct Contract {
+    pub name: Ident,
+    pub title: Option<Text>,
+    pub items: Vec<Item>,
+}
+
+/// One top-level declaration.
+#[derive(Debug, Clone)]
+pub enum Item {
+    Vendor(Text),
+    Party {
+        name: Ident,
+        description: Option<Text>,
+    },
+    Currency(Ident),
+    Timezone(Text),
+    Calendar {
+        name: Ident,
+        closed: Vec<(NaiveDate, Span)>,
+    },
+    Notices(NoticeRule),
+    Event(EventDecl),
+    Param(ParamDecl),
+    Let {
+        name: Ident,
+        value: Expr,
+    },
+    Clause(Clause),
+}
+
+/// When a notice takes effect: for every channel, or for one.
+#[derive(Debug, Clone)]
+pub struct NoticeRule {
+    pub channel: Option<Ident>,
+    pub counting: Counting,
+    pub article: Option<Text>,
+    pub span: Span,
+}
+
+/// The moment a notice counts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// When it is sent.
+    Sending,
+    /// When it is posted (a letter): the sending date, named as the contract names it.
+    Posting,
+    /// When the addressee receives it.
+    Receipt,
+}
+
+impl Counting {
+    pub fn word(self) -> &'static str {
+        match self {
+            Counting::Sending => "sending",
+            Counting::Posting => "posting",
+            Counting::Receipt => "receipt",
+        }
+    }
+}
+
+/// `event invoice { amount: money }`
+#[derive(Debug, Clone)]
+pub struct EventDecl {
+    pub name: Ident,
+    pub fields: Vec<FieldDecl>,
+}
+
+#[derive(Debug, Clone)]
+pub struct FieldDecl {
+    pub name: Ident,
+    pub type_name: Ident,
+    pub optional: bool,
+}
+
+/// `param rate: percent = 12%`; without a value, the scenario supplies it as a fact.
+#[derive(Debug, Clone)]
+pub struct ParamDecl {
+    pub name: Ident,
+    pub type_name: Ident,
+    pub default: Option<Expr>,
+}
+
+/// A clause: kind, id, cited article, body.
+#[derive(Debug, Clone)]
+pub struct Clause {
+    pub kind: ClauseKind,
+    pub kind_span: Span,
+    pub id: Ident,
+    pub article: Text,
+    pub items: Vec<ClauseItem>,
+    pub span: Span,
+}
+
+/// The general constructs. Every charge keyword (`interest`, `penalty`, …) is sugar for
+/// [`ClauseKind::Charge`] with a label.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ClauseKind {
+    Obligation,
+    Right,
+    Term,
+    Date,
+    Allocation,
+    Charge(ChargeKind),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum ChargeKind {
+    Charge,
+    Interest,
+    Compensation,
+    Penalty,
+    Fee,
+    Damages,
+    Cap,
+    Fine,
+}
+
+impl ChargeKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            ChargeKind::Charge => "charge",
+            ChargeKind::Interest => "interest",
+            ChargeKind::Compensation => "compensation",
+            ChargeKind::Penalty => "penalty",
+            ChargeKind::Fee => "fee",
+            ChargeKind::Damages => "damages",
+            ChargeKind::Cap => "cap",
+            ChargeKind::Fine => "fine",
+        }
+    }
+}
+
+impl ClauseKind {
+    pub fn word(self) -> &'static str {
+        match self {
+            ClauseKind::Obligation => "obligation",
+            ClauseKind::Right => "right",
+            ClauseKind::Term => "term",
+            ClauseKind::Date => "date",
+            ClauseKind::Allocation => "allocation",
+            ClauseKind::Charge(kind) => kind.word(),
+        }
+    }
+}
+
+/// One line of a clause body, with its span.
+#[derive(Debug, Clone)]
+pub struct ClauseItem {
+    pub kind: ClauseItemKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ClauseItemKind {
+    ForEach {
+        kind: Ident,
+        var: Ident,
+        filter: Option<Expr>,
+    },
+    OnBreach(Ident),
+    Duty {
+        party: PartyRef,
+        action: Text,
+    },
+    Prohibition {
+        party: PartyRef,
+        action: Text,
+    },
+    Permission {
+        party: PartyRef,
+        action: Text,
+    },
+    Owes {
+        debtor: PartyRef,
+        creditor: PartyRef,
+        amount: Expr,
+    },
+    Deadline(Deadline),
+    Via(Vec<Ident>),
+    FulfilledBy(Ident),
+    ExercisedBy(Ident),
+    BreachedBy(Ident),
+    Requires(Expr),
+    Opens(Opens),
+    WhileUnmet(Ident),
+    When(Expr),
+    Otherwise(Text),
+    Counts(Counting),
+    Starts(Expr),
+    Lasts(Expr),
+    Renews {
+        tacit: bool,
+        period: Expr,
+    },
+    Notice {
+        kind: Ident,
+        party: PartyRef,
+        via: Vec<Ident>,
+        before: Duration,
+    },
+    Is(Expr),
+    Pays(Ident),
+    Order(Vec<OrderEntry>),
+    Until(Expr),
+}
+
+impl ClauseItemKind {
+    /// The keyword that starts the line, for messages.
+    pub fn word(&self) -> &'static str {
+        match self {
+            ClauseItemKind::ForEach { .. } => "for each",
+            ClauseItemKind::OnBreach(_) => "on breach of",
+            ClauseItemKind::Duty { .. } => "must",
+            ClauseItemKind::Prohibition { .. } => "must not",
+            ClauseItemKind::Permission { .. } => "may",
+            ClauseItemKind::Owes { .. } => "owes",
+            ClauseItemKind::Deadline(_) => "deadline",
+            ClauseItemKind::Via(_) => "via",
+            ClauseItemKind::FulfilledBy(_) => "fulfilled by",
+            ClauseItemKind::ExercisedBy(_) => "exercised by",
+            ClauseItemKind::BreachedBy(_) => "breached by",
+            ClauseItemKind::Requires(_) => "requires",
+            ClauseItemKind::Opens(_) => "opens",
+            ClauseItemKind::WhileUnmet(_) => "while … unmet",
+            ClauseItemKind::When(_) => "when",
+            ClauseItemKind::Otherwise(_) => "otherwise",
+            ClauseItemKind::Counts(_) => "counts on",
+            ClauseItemKind::Starts(_) => "starts",
+            ClauseItemKind::Lasts(_) => "lasts",
+            ClauseItemKind::Renews { .. } => "renews",
+            ClauseItemKind::Notice { .. } => "notice",
+            ClauseItemKind::Is(_) => "is",
+            ClauseItemKind::Pays(_) => "pays",
+            ClauseItemKind::Order(_) => "order",
+            ClauseItemKind::Until(_) => "until",
+        }
+    }
+}
+
+/// A party as a clause names it: a declared party, or the party an event names
+/// (`n.by`, the party that acted; `n.addressee`, a field of type `party`).
+#[derive(Debug, Clone)]
+pub struct PartyRef {
+    pub base: Ident,
+    pub field: Option<Ident>,
+    pub span: Span,
+}
+
+/// When an obligation falls due (or a right's window closes).
+#[derive(Debug, Clone)]
+pub enum Deadline {
+    /// `within 30 days after inv`: last permitted moment = inv + 30 days.
+    Within(Duration, Expr),
+    /// `at least 15 business days before m`: last permitted moment = m − 15 business days.
+    AtLeastBefore(Duration, Expr),
+    /// `by inv + 14 days`
+    By(Expr),
+}
+
+/// When a right opens.
+#[derive(Debug, Clone)]
+pub enum Opens {
+    /// `opens after 14 days following x`: a grace period; the right opens on x + 14 days + 1 day.
+    AfterGrace(Duration, Expr),
+    /// `opens on x`
+    On(Expr),
+}
+
+#[derive(Debug, Clone)]
+pub struct OrderEntry {
+    pub source: Ident,
+    pub oldest_first: bool,
+}
+
+/// A length of time as written: `15 business days`, `3 months`, `48 hours`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Duration {
+    pub count: u32,
+    pub unit: Unit,
+    /// Counted in business (working) days or hours.
+    pub business: bool,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Unit {
+    Minutes,
+    Hours,
+    Days,
+    Weeks,
+    Months,
+    Years,
+}
+
+impl Unit {
+    pub fn word(self, count: u32) -> &'static str {
+        let one = count == 1;
+        match (self, one) {
+            (Unit::Minutes, true) => "minute",
+            (Unit::Minutes, false) => "minutes",
+            (Unit::Hours, true) => "hour",
+            (Unit::Hours, false) => "hours",
+            (Unit::Days, true) => "day",
+            (Unit::Days, false) => "days",
+            (Unit::Weeks, true) => "week",
+            (Unit::Weeks, false) => "weeks",
+            (Unit::Months, true) => "month",
+            (Unit::Months, false) => "months",
+            (Unit::Years, true) => "year",
+            (Unit::Years, false) => "years",
+        }
+    }
+}
+
+impl std::fmt::Display for Duration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let business = if self.business { "business " } else { "" };
+        write!(
+            f,
+            "{} {}{}",
+            self.count,
+            business,
+            self.unit.word(self.count)
+        )
+    }
+}
+
+/// An expression with its span.
+#[derive(Debug, Clone)]
+pub struct Expr {
+    pub kind: ExprKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum ExprKind {
+    Money {
+        amount: Decimal,
+        currency: String,
+    },
+    /// `12%` is stored as 12.
+    Percent(Decimal),
+    Number(Decimal),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Duration(Duration),
+    Text(String),
+    Bool(bool),
+    Name(Ident),
+    Field(Box<Expr>, Ident),
+    Call(Ident, Vec<Expr>),
+    Neg(Box<Expr>),
+    Not(Box<Expr>),
+    Binary(BinOp, Box<Expr>, Box<Expr>),
+    If(Box<Expr>, Box<Expr>, Box<Expr>),
+    /// `band x { below 95% => 10%, …, otherwise => 0% }`: the first arm whose threshold `x`
+    /// is below wins; `None` is `otherwise`.
+    Band(Box<Expr>, Vec<(Option<Expr>, Expr)>),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BinOp {
+    Add,
+    Sub,
+    Mul,
+    Div,
+    Lt,
+    Le,
+    Gt,
+    Ge,
+    Eq,
+    Ne,
+    And,
+    Or,
+}
+
+impl BinOp {
+    pub fn symbol(self) -> &'static str {
+        match self {
+            BinOp::Add => "+",
+            BinOp::Sub => "-",
+            BinOp::Mul => "*",
+            BinOp::Div => "/",
+            BinOp::Lt => "<",
+            BinOp::Le => "<=",
+            BinOp::Gt => ">",
+            BinOp::Ge => ">=",
+            BinOp::Eq => "==",
+            BinOp::Ne => "!=",
+            BinOp::And => "and",
+            BinOp::Or => "or",
+        }
+    }
+}
+
+// ---------------------------------------------------------------- scenarios
+
+/// A whole scenario file, unchecked.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub title: Text,
+    pub contract: Option<Ident>,
+    pub as_of: Option<(NaiveDate, Span)>,
+    pub facts: Vec<Fact>,
+    pub events: Vec<Event>,
+}
+
+/// `fact licence_price = EUR 24000.00`
+#[derive(Debug, Clone)]
+pub struct Fact {
+    pub name: Ident,
+    pub value: Literal,
+}
+
+/// `event r1: reminder on 2025-02-20 by vendor via email { invoice: inv1 }`
+#[derive(Debug, Clone)]
+pub struct Event {
+    pub id: Ident,
+    pub kind: Ident,
+    pub at: Moment,
+    pub at_span: Span,
+    pub by: Option<Ident>,
+    pub via: Option<Ident>,
+    pub received: Option<(Moment, Span)>,
+    pub fields: Vec<(Ident, Literal)>,
+    pub span: Span,
+}
+
+/// A literal value in a scenario; a bare name refers to another event.
+#[derive(Debug, Clone)]
+pub struct Literal {
+    pub kind: LiteralKind,
+    pub span: Span,
+}
+
+#[derive(Debug, Clone)]
+pub enum LiteralKind {
+    Money { amount: Decimal, currency: String },
+    Percent(Decimal),
+    Number(Decimal),
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+    Text(String),
+    Bool(bool),
+    Duration(Duration),
+    Name(String),
+}

@@ -1,0 +1,467 @@
+//! Every date rule of the language lives here: calendar days, weeks, months with
+//! end-of-month clamping, business days under the Belgian public holidays, business hours,
+//! and wall-clock hours in the contract's time zone. No other module does date arithmetic.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use chrono_tz::Tz;
+
+use crate::ast::{Duration, Unit};
+
+/// The first and last years the tool accepts. Belgian holidays are computed by rule
+/// for every year in this range; dates outside it are rejected with a diagnostic.
+pub const FIRST_YEAR: i32 = 1900;
+pub const LAST_YEAR: i32 = 2199;
+
+/// A point in time as a contract or scenario states it: a whole day, or a local date-time
+/// in the contract's time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Moment {
+    Date(NaiveDate),
+    DateTime(NaiveDateTime),
+}
+
+impl Moment {
+    pub fn date(self) -> NaiveDate {
+        match self {
+            Moment::Date(d) => d,
+            Moment::DateTime(dt) => dt.date(),
+        }
+    }
+
+    /// The instant used for ordering: a whole day sorts at its start.
+    pub fn sort_key(self) -> NaiveDateTime {
+        match self {
+            Moment::Date(d) => d.and_time(NaiveTime::MIN),
+            Moment::DateTime(dt) => dt,
+        }
+    }
+
+    /// Whether something done at `self` is done by the deadline `deadline`.
+    /// A whole-day deadline includes the whole day; a whole-day act meets a date-time
+    /// deadline when it happens on or before the deadline's day (its hour is unknown).
+    pub fn is_by(self, deadline: Moment) -> bool {
+        match (self, deadline) {
+            (Moment::DateTime(at), Moment::DateTime(due)) => at <= due,
+            (at, due) => at.date() <= due.date(),
+        }
+    }
+}
+
+impl fmt::Display for Moment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Moment::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
+            Moment::DateTime(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M")),
+        }
+    }
+}
+
+/// Why a date computation could not be done.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum CalendarError {
+    /// The result falls outside [`FIRST_YEAR`]..=[`LAST_YEAR`].
+    OutOfRange,
+    /// A local time that does not exist in the time zone (skipped by a clock change).
+    NonexistentLocalTime(NaiveDateTime),
+}
+
+impl fmt::Display for CalendarError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CalendarError::OutOfRange => {
+                write!(
+                    f,
+                    "the date falls outside the supported years {FIRST_YEAR}–{LAST_YEAR}"
+                )
+            }
+            CalendarError::NonexistentLocalTime(t) => {
+                write!(
+                    f,
+                    "the local time {} does not exist (clock change)",
+                    t.format("%Y-%m-%dT%H:%M")
+                )
+            }
+        }
+    }
+}
+
+/// The result of moving a moment by a duration, and whether a month end clamped it
+/// (Jan 31 + 1 month = Feb 28), so derivations can say so.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shifted {
+    pub moment: Moment,
+    pub clamped: bool,
+}
+
+/// The working calendar of a contract: weekends, public holidays of its jurisdiction,
+/// its own closing days, its time zone and business hours.
+#[derive(Debug, Clone)]
+pub struct Calendar {
+    pub name: String,
+    pub holidays: Holidays,
+    pub closed: BTreeSet<NaiveDate>,
+    pub tz: Tz,
+    /// Business hours: opening and closing local time on a business day.
+    pub opens: NaiveTime,
+    pub closes: NaiveTime,
+}
+
+/// Whose public holidays count.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Holidays {
+    /// The ten Belgian legal public holidays.
+    Belgium,
+    /// Weekends only.
+    None,
+}
+
+impl Holidays {
+    pub fn by_name(name: &str) -> Option<Holidays> {
+        match name {
+            "belgium" => Some(Holidays::Belgium),
+            "weekdays" => Some(Holidays::None),
+            _ => None,
+        }
+    }
+
+    pub const NAMES: [&'static str; 2] = ["belgium", "weekdays"];
+}
+
+impl Default for Calendar {
+    fn default() -> Calendar {
+        Calendar {
+            name: String::from("belgium"),
+            holidays: Holidays::Belgium,
+            closed: BTreeSet::new(),
+            tz: chrono_tz::Europe::Brussels,
+            opens: NaiveTime::from_hms_opt(9, 0, 0).unwrap_or(NaiveTime::MIN),
+            closes: NaiveTime::from_hms_opt(18, 0, 0).unwrap_or(NaiveTime::MIN),
+        }
+    }
+}
+
+/// Whether a year is one the tool accepts.
+pub fn in_range(date: NaiveDate) -> bool {
+    (FIRST_YEAR..=LAST_YEAR).contains(&date.year())
+}
+
+fn checked(date: Option<NaiveDate>) -> Result<NaiveDate, CalendarError> {
+    match date {
+        Some(d) if in_range(d) => Ok(d),
+        _ => Err(CalendarError::OutOfRange),
+    }
+}
+
+/// Easter Sunday of a Gregorian year (the anonymous Gregorian computus).
+pub fn easter(year: i32) -> Option<NaiveDate> {
+    let a = year % 19;
+    let b = year / 100;
+    let c = year % 100;
+    let d = b / 4;
+    let e = b % 4;
+    let f = (b + 8) / 25;
+    let g = (b - f + 1) / 3;
+    let h = (19 * a + b - d - g + 15) % 30;
+    let i = c / 4;
+    let k = c % 4;
+    let l = (32 + 2 * e + 2 * i - h - k) % 7;
+    let m = (a + 11 * h + 22 * l) / 451;
+    let month = (h + l - 7 * m + 114) / 31;
+    let day = (h + l - 7 * m + 114) % 31 + 1;
+    NaiveDate::from_ymd_opt(year, u32::try_from(month).ok()?, u32::try_from(day).ok()?)
+}
+
+/// The ten Belgian legal public holidays of a year, in date order.
+pub fn belgian_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
+    let fixed = |m: u32, d: u32| NaiveDate::from_ymd_opt(year, m, d);
+    let easter_plus = |n: u64| easter(year).and_then(|e| e.checked_add_days(Days::new(n)));
+    let mut days: Vec<(NaiveDate, &'static str)> = [
+        (fixed(1, 1), "New Year's Day"),
+        (easter_plus(1), "Easter Monday"),
+        (fixed(5, 1), "Labour Day"),
+        (easter_plus(39), "Ascension Day"),
+        (easter_plus(50), "Whit Monday"),
+        (fixed(7, 21), "National Day"),
+        (fixed(8, 15), "Assumption Day"),
+        (fixed(11, 1), "All Saints' Day"),
+        (fixed(11, 11), "Armistice Day"),
+        (fixed(12, 25), "Christmas Day"),
+    ]
+    .into_iter()
+    .filter_map(|(d, name)| d.map(|d| (d, name)))
+    .collect();
+    days.sort();
+    days
+}
+
+impl Calendar {
+    /// Whether the date is a public holiday or a closing day of this calendar.
+    pub fn is_holiday(&self, date: NaiveDate) -> bool {
+        if self.closed.contains(&date) {
+            return true;
+        }
+        match self.holidays {
+            Holidays::None => false,
+            Holidays::Belgium => belgian_holidays(date.year())
+                .iter()
+                .any(|(d, _)| *d == date),
+        }
+    }
+
+    /// Monday to Friday, not a holiday.
+    pub fn is_business_day(&self, date: NaiveDate) -> bool {
+        !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(date)
+    }
+
+    /// Moves `from` by `duration`, forward (`sign` = 1) or backward (-1).
+    pub fn shift(
+        &self,
+        from: Moment,
+        duration: &Duration,
+        forward: bool,
+    ) -> Result<Shifted, CalendarError> {
+        let n = duration.count;
+        let unclamped = |moment| {
+            Ok(Shifted {
+                moment,
+                clamped: false,
+            })
+        };
+        match (duration.unit, duration.business) {
+            (Unit::Days, false) => {
+                unclamped(map_date(from, |d| add_days(d, i64::from(n), forward))?)
+            }
+            (Unit::Weeks, _) => {
+                unclamped(map_date(from, |d| add_days(d, i64::from(n) * 7, forward))?)
+            }
+            (Unit::Days, true) => {
+                unclamped(map_date(from, |d| self.add_business_days(d, n, forward))?)
+            }
+            (Unit::Months, _) => self.shift_months(from, n, forward),
+            (Unit::Years, _) => self.shift_months(from, n.saturating_mul(12), forward),
+            (Unit::Hours, false) => {
+                unclamped(self.add_elapsed_minutes(from, i64::from(n) * 60, forward)?)
+            }
+            (Unit::Minutes, false) => {
+                unclamped(self.add_elapsed_minutes(from, i64::from(n), forward)?)
+            }
+            (Unit::Hours, true) => {
+                unclamped(self.add_business_minutes(from, i64::from(n) * 60, forward)?)
+            }
+            (Unit::Minutes, true) => {
+                unclamped(self.add_business_minutes(from, i64::from(n), forward)?)
+            }
+        }
+    }
+
+    fn shift_months(&self, from: Moment, n: u32, forward: bool) -> Result<Shifted, CalendarError> {
+        let date = from.date();
+        let moved = add_months(date, n, forward)?;
+        let clamped = moved.day() != date.day();
+        let moment = match from {
+            Moment::Date(_) => Moment::Date(moved),
+            Moment::DateTime(dt) => Moment::DateTime(moved.and_time(dt.time())),
+        };
+        Ok(Shifted { moment, clamped })
+    }
+
+    /// `n` business days after (or before) `date`; the day itself does not count.
+    pub fn add_business_days(
+        &self,
+        date: NaiveDate,
+        n: u32,
+        forward: bool,
+    ) -> Result<NaiveDate, CalendarError> {
+        let mut day = date;
+        let mut left = n;
+        while left > 0 {
+            day = add_days(day, 1, forward)?;
+            if self.is_business_day(day) {
+                left -= 1;
+            }
+        }
+        Ok(day)
+    }
+
+    /// Elapsed wall-clock time in the contract's time zone: 48 hours after 14:00 the day
+    /// before a clock change is 13:00 or 15:00 local time, as a clock on the wall shows.
+    fn add_elapsed_minutes(
+        &self,
+        from: Moment,
+        minutes: i64,
+        forward: bool,
+    ) -> Result<Moment, CalendarError> {
+        let local = from.sort_key();
+        let instant = self
+            .tz
+            .from_local_datetime(&local)
+            .earliest()
+            .ok_or(CalendarError::NonexistentLocalTime(local))?;
+        let delta = chrono::Duration::minutes(minutes);
+        let moved = if forward {
+            instant.checked_add_signed(delta)
+        } else {
+            instant.checked_sub_signed(delta)
+        }
+        .ok_or(CalendarError::OutOfRange)?;
+        let naive = moved.with_timezone(&self.tz).naive_local();
+        checked(Some(naive.date()))?;
+        Ok(Moment::DateTime(naive))
+    }
+
+    /// Minutes counted only inside business hours on business days (an SLA clock).
+    fn add_business_minutes(
+        &self,
+        from: Moment,
+        minutes: i64,
+        forward: bool,
+    ) -> Result<Moment, CalendarError> {
+        let mut at = from.sort_key();
+        let mut left = minutes;
+        // Walk day by day; each step consumes the business minutes of one day.
+        loop {
+            let date = at.date();
+            let open = date.and_time(self.opens);
+            let close = date.and_time(self.closes);
+            if self.is_business_day(date) {
+                if forward {
+                    let start = at.max(open);
+                    if start < close {
+                        let available = (close - start).num_minutes();
+                        if left <= available {
+                            return Ok(Moment::DateTime(start + chrono::Duration::minutes(left)));
+                        }
+                        left -= available;
+                    }
+                } else {
+                    let end = at.min(close);
+                    if end > open {
+                        let available = (end - open).num_minutes();
+                        if left <= available {
+                            return Ok(Moment::DateTime(end - chrono::Duration::minutes(left)));
+                        }
+                        left -= available;
+                    }
+                }
+            }
+            let next = add_days(date, 1, forward)?;
+            at = if forward {
+                next.and_time(NaiveTime::MIN)
+            } else {
+                next.and_time(self.closes)
+            };
+        }
+    }
+}
+
+fn map_date(
+    from: Moment,
+    f: impl FnOnce(NaiveDate) -> Result<NaiveDate, CalendarError>,
+) -> Result<Moment, CalendarError> {
+    Ok(match from {
+        Moment::Date(d) => Moment::Date(f(d)?),
+        Moment::DateTime(dt) => Moment::DateTime(f(dt.date())?.and_time(dt.time())),
+    })
+}
+
+/// `date` ± `n` calendar days.
+pub fn add_days(date: NaiveDate, n: i64, forward: bool) -> Result<NaiveDate, CalendarError> {
+    let days = Days::new(n.unsigned_abs());
+    let forward = forward == (n >= 0);
+    checked(if forward {
+        date.checked_add_days(days)
+    } else {
+        date.checked_sub_days(days)
+    })
+}
+
+/// `date` ± `n` calendar months, clamped to the month's last day when the day does not exist.
+pub fn add_months(date: NaiveDate, n: u32, forward: bool) -> Result<NaiveDate, CalendarError> {
+    let months = Months::new(n);
+    checked(if forward {
+        date.checked_add_months(months)
+    } else {
+        date.checked_sub_months(months)
+    })
+}
+
+/// The last day of the month `date` falls in.
+pub fn end_of_month(date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+    let first = date.with_day(1).ok_or(CalendarError::OutOfRange)?;
+    let next = add_months(first, 1, true)?;
+    add_days(next, 1, false)
+}
+
+/// Calendar days from `from` (exclusive) to `to` (inclusive); 0 when `to` is not after `from`.
+pub fn days_between(from: NaiveDate, to: NaiveDate) -> i64 {
+    (to - from).num_days().max(0)
+}
+
+/// Months started between `from` (exclusive) and `to` (inclusive): the smallest `n` with
+/// `from + n months >= to`. A month already started counts as a full month.
+pub fn started_months(from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    if to <= from {
+        return Ok(0);
+    }
+    let complete = complete_months(from, to)?;
+    if add_months(from, complete, true)? >= to {
+        Ok(complete)
+    } else {
+        Ok(complete + 1)
+    }
+}
+
+/// Whole months between `from` and `to`: the largest `n` with `from + n months <= to`.
+pub fn complete_months(from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarError> {
+    if to <= from {
+        return Ok(0);
+    }
+    let estimate = (to.year() - from.year()) * 12 + to.month() as i32 - from.month() as i32;
+    let mut n = u32::try_from(estimate.max(0)).map_err(|_| CalendarError::OutOfRange)?;
+    while n > 0 && add_months(from, n, true)? > to {
+        n -= 1;
+    }
+    while add_months(from, n + 1, true)? <= to {
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// Whole weeks of delay (floor of days / 7).
+pub fn complete_weeks(from: NaiveDate, to: NaiveDate) -> i64 {
+    days_between(from, to) / 7
+}
+
+/// Minutes between two moments (negative when `to` is before `from`).
+pub fn minutes_between(from: Moment, to: Moment) -> i64 {
+    (to.sort_key() - from.sort_key()).num_minutes()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn easter_sundays() {
+        assert_eq!(easter(2024), Some(d("2024-03-31")));
+        assert_eq!(easter(2025), Some(d("2025-04-20")));
+        assert_eq!(easter(2026), Some(d("2026-04-05")));
+    }
+
+    #[test]
+    fn started_and_complete_months() {
+        assert_eq!(started_months(d("2025-01-24"), d("2025-03-30")), Ok(3));
+        assert_eq!(started_months(d("2025-01-15"), d("2025-04-10")), Ok(3));
+        assert_eq!(started_months(d("2025-01-15"), d("2025-02-15")), Ok(1));
+        assert_eq!(started_months(d("2025-01-15"), d("2025-02-16")), Ok(2));
+        assert_eq!(complete_months(d("2025-01-31"), d("2025-02-28")), Ok(1));
+        assert_eq!(end_of_month(d("2024-02-10")), Ok(d("2024-02-29")));
+    }
+}

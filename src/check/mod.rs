@@ -1,0 +1,1737 @@
+//! The checker: turns a parsed [`ast::Contract`] into a [`Checked`] contract, or reports
+//! every problem it finds (names that do not resolve, types that disagree, parties not
+//! declared, duplicate ids, clause lines that do not belong) in one run.
+
+mod model;
+pub mod types;
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+use crate::ast::{self, BinOp, ClauseItemKind, ClauseKind, Expr, ExprKind, Ident};
+use crate::calendar::{Calendar, Holidays};
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::source::Span;
+
+pub use model::*;
+use types::{Type, CHANNELS};
+
+/// The result of checking: the contract if it has no errors, and every diagnostic
+/// (errors and warnings) either way.
+pub struct CheckResult {
+    pub checked: Option<Checked>,
+    pub diagnostics: Vec<Diagnostic>,
+}
+
+/// The built-in functions of the expression language, with their doc lines (also in
+/// docs/language.md).
+pub const FUNCTIONS: [(&str, &str); 21] = [
+    ("max", "max(a, b, …): the largest of values of one type"),
+    ("min", "min(a, b, …): the smallest of values of one type"),
+    ("ceil", "ceil(n): the smallest whole number not below n"),
+    ("floor", "floor(n): the largest whole number not above n"),
+    ("days", "days(delay): calendar days late"),
+    ("started_months", "started_months(delay): months begun (a started month counts in full)"),
+    ("complete_months", "complete_months(delay): whole months elapsed"),
+    ("complete_weeks", "complete_weeks(delay): whole weeks elapsed"),
+    ("hours", "hours(delay): whole hours late"),
+    ("minutes", "minutes(delay): minutes late"),
+    ("end_of_month", "end_of_month(t): the last day of t's month"),
+    ("nth", "nth(kind, n): the n-th event of `kind` referring to this clause's event"),
+    ("count", "count(kind): how many events of `kind` refer to this clause's event"),
+    ("last_before", "last_before(kind, t): the latest event of `kind` on or before t"),
+    ("sum", "sum(kind, field, from, to): total of `field` over events of `kind` after `from`, up to `to`"),
+    ("due", "due(obligation): when this event's instance of the obligation falls due"),
+    ("met", "met(obligation): whether this event's instance of the obligation was met"),
+    ("met_on", "met_on(obligation): when it was met"),
+    ("rank", "rank(e): the position of event e among the events of its kind (1 = first)"),
+    ("streak", "streak(condition): consecutive events of this clause's kind, up to this one, where the condition holds"),
+    ("end_of", "end_of(term): the day a term ends, once notice has ended it"),
+];
+
+/// Checks a contract.
+pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
+    let mut checker = Checker::default();
+    checker.declarations(contract);
+    checker.lets(contract);
+    let clauses = checker.clauses(contract);
+    let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    let checked = if has_errors {
+        None
+    } else {
+        Some(Checked {
+            source: source.into(),
+            name: contract.name.name.clone(),
+            title: contract.title.as_ref().map(|t| t.value.clone()),
+            vendor: checker.vendor.take(),
+            parties: std::mem::take(&mut checker.parties)
+                .into_iter()
+                .map(|(k, (_, d))| (k, d))
+                .collect(),
+            currency: checker.currency.take().map_or_else(String::new, |(c, _)| c),
+            calendar: std::mem::take(&mut checker.calendar),
+            notices: std::mem::take(&mut checker.notices),
+            events: std::mem::take(&mut checker.events),
+            params: std::mem::take(&mut checker.params),
+            lets: std::mem::take(&mut checker.let_list),
+            clauses,
+        })
+    };
+    CheckResult {
+        checked,
+        diagnostics: checker.diagnostics,
+    }
+}
+
+#[derive(Default)]
+struct Checker {
+    diagnostics: Vec<Diagnostic>,
+    vendor: Option<String>,
+    parties: BTreeMap<String, (Span, String)>,
+    currency: Option<(String, Span)>,
+    calendar: Calendar,
+    notices: NoticeRules,
+    events: BTreeMap<String, EventKind>,
+    params: BTreeMap<String, Param>,
+    let_types: HashMap<String, Type>,
+    let_list: Vec<Let>,
+    /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
+    clause_ids: BTreeMap<String, (usize, ClauseKind, Option<(String, String)>)>,
+}
+
+/// What an expression may refer to, besides the contract's parameters.
+#[derive(Clone, Default)]
+struct Env {
+    /// The bound event variable and its kind.
+    var: Option<(String, String)>,
+    /// Whether `delay` is bound (in `on breach of`).
+    delay: bool,
+    /// Whether `streak` may be used (in `for each`).
+    for_each: bool,
+}
+
+impl Checker {
+    fn error(&mut self, d: Diagnostic) {
+        self.diagnostics.push(d);
+    }
+
+    // ------------------------------------------------------------ declarations
+
+    fn declarations(&mut self, contract: &ast::Contract) {
+        let mut names_seen: BTreeMap<String, Span> = BTreeMap::new();
+        // Event kinds first: field types may name them.
+        let kinds: BTreeSet<String> = contract
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Event(e) => Some(e.name.name.clone()),
+                _ => None,
+            })
+            .collect();
+        let mut calendar_seen = false;
+        let mut timezone_seen = false;
+        for item in &contract.items {
+            match item {
+                ast::Item::Vendor(text) => self.vendor = Some(text.value.clone()),
+                ast::Item::Party { name, description } => {
+                    if let Some(first) = self.parties.get(&name.name) {
+                        let first = first.0;
+                        self.duplicate(name, first, "party");
+                    } else {
+                        let description = description
+                            .as_ref()
+                            .map_or_else(|| name.name.clone(), |d| d.value.clone());
+                        self.parties
+                            .insert(name.name.clone(), (name.span, description));
+                    }
+                }
+                ast::Item::Currency(code) => {
+                    if let Some((_, first)) = &self.currency {
+                        let first = *first;
+                        self.duplicate(code, first, "currency declaration");
+                    } else {
+                        self.currency = Some((code.name.clone(), code.span));
+                    }
+                }
+                ast::Item::Timezone(text) => {
+                    if timezone_seen {
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::duplicate_name",
+                                text.span,
+                                "the time zone is declared twice",
+                            )
+                            .label("second declaration")
+                            .help("keep one `timezone` line"),
+                        );
+                    }
+                    timezone_seen = true;
+                    match text.value.parse::<chrono_tz::Tz>() {
+                        Ok(tz) => self.calendar.tz = tz,
+                        Err(_) => self.error(
+                            Diagnostic::error(
+                                "terms::check::unknown_timezone",
+                                text.span,
+                                format!("`{}` is not a time zone", text.value),
+                            )
+                            .label("unknown time zone")
+                            .help("use an IANA name such as \"Europe/Brussels\""),
+                        ),
+                    }
+                }
+                ast::Item::Calendar { name, closed } => {
+                    if calendar_seen {
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::duplicate_name",
+                                name.span,
+                                "the calendar is declared twice",
+                            )
+                            .label("second declaration")
+                            .help("keep one `calendar` line; list every closing day on it"),
+                        );
+                    }
+                    calendar_seen = true;
+                    match Holidays::by_name(&name.name) {
+                        Some(h) => {
+                            self.calendar.holidays = h;
+                            self.calendar.name = name.name.clone();
+                            self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
+                        }
+                        None => {
+                            let hint = suggestion(&name.name, Holidays::NAMES);
+                            self.error(
+                                Diagnostic::error(
+                                    "terms::check::unknown_calendar",
+                                    name.span,
+                                    format!("`{}` is not a known calendar", name.name),
+                                )
+                                .label("unknown calendar")
+                                .help(format!("{hint}the calendars are `belgium` and `weekdays`")),
+                            );
+                        }
+                    }
+                }
+                ast::Item::Notices(rule) => {
+                    let article = rule.article.as_ref().map(|a| a.value.clone());
+                    match &rule.channel {
+                        None => self.notices.default = Some((rule.counting, article)),
+                        Some(channel) => {
+                            if self.known_channel(channel) {
+                                self.notices
+                                    .by_channel
+                                    .insert(channel.name.clone(), (rule.counting, article));
+                            }
+                        }
+                    }
+                }
+                ast::Item::Event(decl) => {
+                    if let Some(first) = names_seen.get(&decl.name.name) {
+                        let first = *first;
+                        self.duplicate(&decl.name, first, "name");
+                        continue;
+                    }
+                    names_seen.insert(decl.name.name.clone(), decl.name.span);
+                    let mut fields = BTreeMap::new();
+                    let mut field_spans: BTreeMap<&str, Span> = BTreeMap::new();
+                    for field in &decl.fields {
+                        if let Some(first) = field_spans.get(field.name.name.as_str()) {
+                            let first = *first;
+                            self.duplicate(&field.name, first, "field");
+                            continue;
+                        }
+                        if matches!(
+                            field.name.name.as_str(),
+                            "date" | "by" | "via" | "received" | "id"
+                        ) {
+                            self.error(
+                                Diagnostic::error(
+                                    "terms::check::reserved_field",
+                                    field.name.span,
+                                    format!("`{}` is a field every event already has", field.name.name),
+                                )
+                                .label("built-in field")
+                                .help("every event has `date`, `by`, `via`, `received` and `id`; pick another name"),
+                            );
+                            continue;
+                        }
+                        field_spans.insert(&field.name.name, field.name.span);
+                        if let Some(ty) = self.type_name(&field.type_name, &kinds) {
+                            fields.insert(
+                                field.name.name.clone(),
+                                Field {
+                                    ty,
+                                    optional: field.optional,
+                                },
+                            );
+                        }
+                    }
+                    self.events.insert(
+                        decl.name.name.clone(),
+                        EventKind {
+                            name: decl.name.name.clone(),
+                            fields,
+                        },
+                    );
+                }
+                ast::Item::Param(decl) => {
+                    if let Some(first) = names_seen.get(&decl.name.name) {
+                        let first = *first;
+                        self.duplicate(&decl.name, first, "name");
+                        continue;
+                    }
+                    names_seen.insert(decl.name.name.clone(), decl.name.span);
+                    if let Some(ty) = self.type_name(&decl.type_name, &kinds) {
+                        if matches!(ty, Type::Event(_)) {
+                            self.error(
+                                Diagnostic::error(
+                                    "terms::check::type_mismatch",
+                                    decl.type_name.span,
+                                    "a parameter cannot be an event",
+                                )
+                                .label("event kind")
+                                .help("parameters are money, percent, number, date, duration, text or bool"),
+                            );
+                            continue;
+                        }
+                        self.params.insert(
+                            decl.name.name.clone(),
+                            Param {
+                                name: decl.name.name.clone(),
+                                ty,
+                                value: decl.default.clone(),
+                                span: decl.name.span,
+                            },
+                        );
+                    }
+                }
+                ast::Item::Let { name, .. } => {
+                    if let Some(first) = names_seen.get(&name.name) {
+                        let first = *first;
+                        self.duplicate(name, first, "name");
+                        continue;
+                    }
+                    names_seen.insert(name.name.clone(), name.span);
+                }
+                ast::Item::Clause(clause) => {
+                    if let Some((index, _, _)) = self.clause_ids.get(&clause.id.name) {
+                        let first = match contract.items.iter().filter_map(as_clause).nth(*index) {
+                            Some(c) => c.id.span,
+                            None => clause.id.span,
+                        };
+                        self.duplicate(&clause.id, first, "clause id");
+                        continue;
+                    }
+                    let index = self.clause_ids.len();
+                    let binding = clause.items.iter().find_map(|i| match &i.kind {
+                        ClauseItemKind::ForEach { kind, var, .. } => {
+                            Some((var.name.clone(), kind.name.clone()))
+                        }
+                        _ => None,
+                    });
+                    self.clause_ids
+                        .insert(clause.id.name.clone(), (index, clause.kind, binding));
+                }
+            }
+        }
+        if self.parties.is_empty() {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::missing_declaration",
+                    contract.name.span,
+                    "the contract declares no party",
+                )
+                .label("contract without parties")
+                .help(
+                    "declare the parties, e.g. `party vendor \"Qualifio SA\"` and `party customer`",
+                ),
+            );
+        }
+        if self.currency.is_none() {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::missing_declaration",
+                    contract.name.span,
+                    "the contract declares no currency",
+                )
+                .label("contract without currency")
+                .help("add a line such as `currency EUR`"),
+            );
+        }
+        // Param values are checked once every name is known.
+        let params: Vec<Param> = self.params.values().cloned().collect();
+        for param in params {
+            if let Some(value) = &param.value {
+                let env = Env::default();
+                self.expect(value, &param.ty, &env);
+            }
+        }
+    }
+
+    fn duplicate(&mut self, name: &Ident, first: Span, what: &str) {
+        self.error(
+            Diagnostic::error(
+                "terms::check::duplicate_name",
+                name.span,
+                format!("the {what} `{}` is declared twice", name.name),
+            )
+            .label("declared again here")
+            .help(format!(
+                "the first declaration is at byte {}; rename one of them or remove the repetition",
+                first.start
+            )),
+        );
+    }
+
+    fn type_name(&mut self, name: &Ident, kinds: &BTreeSet<String>) -> Option<Type> {
+        let ty = Type::from_name(&name.name, |k| kinds.contains(k));
+        if ty.is_none() {
+            let candidates = Type::NAMES
+                .iter()
+                .copied()
+                .chain(kinds.iter().map(String::as_str));
+            let hint = match did_you_mean(&name.name, candidates) {
+                Some(s) => format!("did you mean `{s}`? "),
+                None => String::new(),
+            };
+            self.error(
+                Diagnostic::error("terms::check::unknown_type", name.span, format!("`{}` is not a type", name.name))
+                    .label("unknown type")
+                    .help(format!(
+                        "{hint}types are money, percent, number, date, datetime, duration, text, bool, or an event kind"
+                    )),
+            );
+        }
+        ty
+    }
+
+    fn known_channel(&mut self, channel: &Ident) -> bool {
+        if CHANNELS.contains(&channel.name.as_str()) {
+            return true;
+        }
+        let hint = suggestion(&channel.name, CHANNELS);
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_channel",
+                channel.span,
+                format!("`{}` is not a channel", channel.name),
+            )
+            .label("unknown channel")
+            .help(format!(
+                "{hint}channels are {}",
+                CHANNELS.map(|c| format!("`{c}`")).join(", ")
+            )),
+        );
+        false
+    }
+
+    /// A party line: a declared party, or `var.by` / `var.FIELD` (a `party` field) of the
+    /// clause's event.
+    fn party(&mut self, party: &ast::PartyRef, env: &Env) -> Option<Party> {
+        let Some(field) = &party.field else {
+            return self
+                .known_party(&party.base)
+                .then(|| Party::Named(party.base.name.clone()));
+        };
+        let bound = env.var.as_ref().filter(|(var, _)| *var == party.base.name);
+        let Some((_, kind)) = bound else {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::unknown_name",
+                    party.base.span,
+                    format!("`{}` is not this clause's event", party.base.name),
+                )
+                .label("not bound here")
+                .help("name a declared party, or `VAR.by` where `for each KIND VAR` binds VAR"),
+            );
+            return None;
+        };
+        let is_party_field = field.name == "by"
+            || self
+                .events
+                .get(kind)
+                .and_then(|k| k.fields.get(&field.name))
+                .is_some_and(|f| f.ty == Type::Party);
+        if !is_party_field {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::type_mismatch",
+                    field.span,
+                    format!("`{}.{}` is not a party", party.base.name, field.name),
+                )
+                .label("not a party")
+                .help(format!(
+                    "use `{}.by` or a field of type `party`",
+                    party.base.name
+                )),
+            );
+            return None;
+        }
+        Some(Party::OfEvent(field.name.clone()))
+    }
+
+    fn known_party(&mut self, party: &Ident) -> bool {
+        if self.parties.contains_key(&party.name) {
+            return true;
+        }
+        let hint = suggestion(&party.name, self.parties.keys().map(String::as_str));
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_party",
+                party.span,
+                format!("`{}` is not a declared party", party.name),
+            )
+            .label("unknown party")
+            .help(format!(
+                "{hint}declare it with `party {}` or use one of the declared parties",
+                party.name
+            )),
+        );
+        false
+    }
+
+    fn known_kind(&mut self, kind: &Ident) -> bool {
+        if self.events.contains_key(&kind.name) {
+            return true;
+        }
+        let hint = suggestion(&kind.name, self.events.keys().map(String::as_str));
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_event_kind",
+                kind.span,
+                format!("`{}` is not a declared event kind", kind.name),
+            )
+            .label("unknown event kind")
+            .help(format!(
+                "{hint}declare it with `event {} {{ … }}`",
+                kind.name
+            )),
+        );
+        false
+    }
+
+    // ------------------------------------------------------------ lets
+
+    fn lets(&mut self, contract: &ast::Contract) {
+        let defs: BTreeMap<&str, &Expr> = contract
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Let { name, value } => Some((name.name.as_str(), value)),
+                _ => None,
+            })
+            .collect();
+        // Depth-first, in declaration order; a name met again while in progress is a cycle.
+        let mut state: HashMap<&str, bool> = HashMap::new(); // false = in progress, true = done
+        let order: Vec<&str> = contract
+            .items
+            .iter()
+            .filter_map(|i| match i {
+                ast::Item::Let { name, .. } => Some(name.name.as_str()),
+                _ => None,
+            })
+            .collect();
+        for name in order {
+            self.visit_let(name, &defs, &mut state);
+        }
+    }
+
+    fn visit_let<'a>(
+        &mut self,
+        name: &'a str,
+        defs: &BTreeMap<&'a str, &'a Expr>,
+        state: &mut HashMap<&'a str, bool>,
+    ) {
+        match state.get(name) {
+            Some(true) => return,
+            Some(false) => return, // reported by the caller that found the cycle
+            None => {}
+        }
+        let Some(expr) = defs.get(name).copied() else {
+            return;
+        };
+        state.insert(name, false);
+        let mut uses = Vec::new();
+        names_in(expr, &mut uses);
+        for used in uses {
+            if let Some((key, _)) = defs.get_key_value(used.name.as_str()) {
+                if state.get(key) == Some(&false) {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::cyclic_definition",
+                            used.span,
+                            format!(
+                                "`{name}` is defined in terms of itself through `{}`",
+                                used.name
+                            ),
+                        )
+                        .label("cycle closes here")
+                        .help(
+                            "a `let` may only use parameters and `let`s that do not depend on it",
+                        ),
+                    );
+                    state.insert(name, true);
+                    return;
+                }
+                self.visit_let(key, defs, state);
+            }
+        }
+        state.insert(name, true);
+        let env = Env::default();
+        if let Some(ty) = self.type_of(expr, &env) {
+            self.let_types.insert(name.to_string(), ty.clone());
+            self.let_list.push(Let {
+                name: name.to_string(),
+                ty,
+                value: expr.clone(),
+            });
+        }
+    }
+
+    // ------------------------------------------------------------ clauses
+
+    fn clauses(&mut self, contract: &ast::Contract) -> Vec<Clause> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for clause in contract.items.iter().filter_map(as_clause) {
+            if !seen.insert(clause.id.name.clone()) {
+                continue; // duplicate id, already reported
+            }
+            if clause.article.value.trim().is_empty() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::empty_article",
+                        clause.article.span,
+                        "the clause cites no article",
+                    )
+                    .label("empty citation")
+                    .help(
+                        "cite the article exactly as the vendor numbers it, e.g. `article \"4.5\"`",
+                    ),
+                );
+            }
+            if let Some(c) = self.clause(clause) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    fn clause(&mut self, clause: &ast::Clause) -> Option<Clause> {
+        let mut parts = Parts::default();
+        for item in &clause.items {
+            if !allowed(clause.kind, &item.kind) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        item.span,
+                        format!(
+                            "a `{}` clause has no `{}` line",
+                            clause.kind.word(),
+                            item.kind.word()
+                        ),
+                    )
+                    .label("not allowed here")
+                    .help(format!(
+                        "see the `{}` clause in docs/language.md for the lines it takes",
+                        clause.kind.word()
+                    )),
+                );
+                continue;
+            }
+            if let Some(first) = parts.add(item) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        item.span,
+                        format!(
+                            "the `{}` line appears twice in `{}`",
+                            item.kind.word(),
+                            clause.id.name
+                        ),
+                    )
+                    .label("second occurrence")
+                    .help(format!("keep one; the first is at byte {}", first.start)),
+                );
+            }
+        }
+        let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let (scope, env) = self.scope(&parts);
+        let when = parts.when.as_ref().map(|e| {
+            self.expect(e, &Type::Bool, &env);
+            e.clone()
+        });
+        let body = match clause.kind {
+            ClauseKind::Obligation => self.obligation(clause, &parts, &env).map(Body::Obligation),
+            ClauseKind::Right => self.right(clause, &parts, &env).map(Body::Right),
+            ClauseKind::Charge(kind) => self.charge(clause, kind, &parts, &env).map(Body::Charge),
+            ClauseKind::Term => self.term(clause, &parts, &env).map(Body::Term),
+            ClauseKind::Date => match &parts.is {
+                Some(e) => {
+                    self.expect(e, &Type::Time, &env);
+                    Some(Body::Date(DateRule { value: e.clone() }))
+                }
+                None => self.missing(clause, "is …"),
+            },
+            ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),
+        };
+        let errors_after = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        if errors_after > errors_before {
+            return None;
+        }
+        Some(Clause {
+            id: clause.id.name.clone(),
+            article: clause.article.value.clone(),
+            span: clause.span,
+            scope,
+            when,
+            body: body?,
+        })
+    }
+
+    fn missing<T>(&mut self, clause: &ast::Clause, line: &str) -> Option<T> {
+        self.error(
+            Diagnostic::error(
+                "terms::check::missing_item",
+                clause.id.span,
+                format!(
+                    "the {} `{}` has no `{line}` line",
+                    clause.kind.word(),
+                    clause.id.name
+                ),
+            )
+            .label("incomplete clause")
+            .help(format!("add a `{line}` line to the clause body")),
+        );
+        None
+    }
+
+    fn scope(&mut self, parts: &Parts) -> (Scope, Env) {
+        if let Some((kind, var, filter)) = &parts.for_each {
+            if !self.known_kind(kind) {
+                return (Scope::Once, Env::default());
+            }
+            let env = Env {
+                var: Some((var.name.clone(), kind.name.clone())),
+                delay: false,
+                for_each: true,
+            };
+            if let Some(f) = filter {
+                self.expect(f, &Type::Bool, &env);
+            }
+            let scope = Scope::ForEach {
+                kind: kind.name.clone(),
+                var: var.name.clone(),
+                filter: filter.clone(),
+            };
+            return (scope, env);
+        }
+        if let Some(obligation) = &parts.on_breach {
+            match self.clause_ids.get(&obligation.name).cloned() {
+                Some((index, ClauseKind::Obligation, binding)) => {
+                    let env = Env {
+                        var: binding.clone(),
+                        delay: true,
+                        for_each: false,
+                    };
+                    let (var, kind) = binding.map_or((None, None), |(v, k)| (Some(v), Some(k)));
+                    return (
+                        Scope::OnBreach {
+                            obligation: index,
+                            kind,
+                            var,
+                        },
+                        env,
+                    );
+                }
+                _ => {
+                    self.unknown_clause(obligation, "obligation");
+                }
+            }
+        }
+        (Scope::Once, Env::default())
+    }
+
+    fn unknown_clause(&mut self, name: &Ident, what: &str) {
+        let candidates: Vec<&str> = self
+            .clause_ids
+            .iter()
+            .filter(|(_, (_, k, _))| what != "obligation" || *k == ClauseKind::Obligation)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let hint = suggestion(&name.name, candidates);
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_clause",
+                name.span,
+                format!(
+                    "`{}` is not a{} {what} of this contract",
+                    name.name,
+                    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "n"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .label(format!("no such {what}"))
+            .help(format!(
+                "{hint}name a clause declared with `{what} NAME article \"…\"`"
+            )),
+        );
+    }
+
+    fn obligation(&mut self, clause: &ast::Clause, parts: &Parts, env: &Env) -> Option<Obligation> {
+        let (party, action, prohibition) = match (&parts.duty, &parts.prohibition) {
+            (Some((p, a)), None) => (p, a, false),
+            (None, Some((p, a))) => (p, a, true),
+            _ => return self.missing(clause, "PARTY must \"…\""),
+        };
+        let party = self.party(party, env);
+        let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
+        let act = parts.fulfilled_by.as_ref().or(parts.breached_by.as_ref());
+        if let Some(kind) = act {
+            self.act_kind(kind, env);
+        }
+        if deadline.is_none() && parts.requires.is_none() && !prohibition {
+            return self.missing(clause, "within/by/at least … or requires");
+        }
+        if let Some(r) = &parts.requires {
+            self.expect(r, &Type::Bool, env);
+        }
+        if let Some(u) = &parts.until {
+            self.expect(u, &Type::Time, env);
+        }
+        let via = self.channels(&parts.via);
+        Some(Obligation {
+            party: party?,
+            action: action.value.clone(),
+            prohibition,
+            deadline,
+            until: parts.until.clone(),
+            via,
+            act: act.map(|k| k.name.clone()),
+            requires: parts.requires.clone(),
+            counts: parts.counts,
+            otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
+        })
+    }
+
+    /// An event kind that acts on a clause (fulfils, exercises, breaches): it must exist and,
+    /// in a `for each` clause, have a field that refers to the clause's event kind.
+    fn act_kind(&mut self, kind: &Ident, env: &Env) {
+        if !self.known_kind(kind) {
+            return;
+        }
+        if let Some((_, bound)) = &env.var {
+            if !self.refers_to(&kind.name, bound) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::no_reference",
+                        kind.span,
+                        format!("`{}` events do not refer to `{bound}` events", kind.name),
+                    )
+                    .label("no field links them")
+                    .help(format!(
+                        "add a field of type `{bound}` to `event {}`",
+                        kind.name
+                    )),
+                );
+            }
+        }
+    }
+
+    fn refers_to(&self, kind: &str, target: &str) -> bool {
+        self.events.get(kind).is_some_and(|k| {
+            k.fields
+                .values()
+                .any(|f| f.ty == Type::Event(target.to_string()))
+        })
+    }
+
+    fn channels(&mut self, via: &Option<Vec<Ident>>) -> Vec<String> {
+        let mut out = Vec::new();
+        for channel in via.iter().flatten() {
+            if self.known_channel(channel) {
+                out.push(channel.name.clone());
+            }
+        }
+        out
+    }
+
+    fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> DeadlineRule {
+        match deadline {
+            ast::Deadline::Within(d, e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::Within(*d, e.clone())
+            }
+            ast::Deadline::AtLeastBefore(d, e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::AtLeastBefore(*d, e.clone())
+            }
+            ast::Deadline::By(e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::By(e.clone())
+            }
+        }
+    }
+
+    fn right(&mut self, clause: &ast::Clause, parts: &Parts, env: &Env) -> Option<Right> {
+        let Some((party, action)) = &parts.permission else {
+            return self.missing(clause, "PARTY may \"…\"");
+        };
+        let party = self.party(party, env);
+        match &parts.opens {
+            Some(ast::Opens::AfterGrace(_, e)) | Some(ast::Opens::On(e)) => {
+                self.expect(e, &Type::Time, env);
+            }
+            None => {}
+        }
+        let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
+        if let Some(kind) = &parts.exercised_by {
+            self.act_kind(kind, env);
+        }
+        let while_unmet = match &parts.while_unmet {
+            Some(name) => self.same_scope_obligation(name, env),
+            None => None,
+        };
+        let via = self.channels(&parts.via);
+        Some(Right {
+            party: party?,
+            action: action.value.clone(),
+            opens: parts.opens.clone(),
+            deadline,
+            via,
+            exercised_by: parts.exercised_by.as_ref().map(|k| k.name.clone()),
+            while_unmet,
+            counts: parts.counts,
+            otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
+        })
+    }
+
+    /// An obligation named from another clause: it must iterate over the same event kind,
+    /// so "this event's instance" means something.
+    fn same_scope_obligation(&mut self, name: &Ident, env: &Env) -> Option<usize> {
+        match self.clause_ids.get(&name.name).cloned() {
+            Some((index, ClauseKind::Obligation, binding)) => {
+                let theirs = binding.map(|(_, k)| k);
+                let ours = env.var.as_ref().map(|(_, k)| k.clone());
+                if theirs != ours {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::scope_mismatch",
+                            name.span,
+                            format!(
+                                "`{}` is not kept per event of this clause's kind",
+                                name.name
+                            ),
+                        )
+                        .label("different scope")
+                        .help("both clauses must use `for each` over the same event kind"),
+                    );
+                    return None;
+                }
+                Some(index)
+            }
+            _ => {
+                self.unknown_clause(name, "obligation");
+                None
+            }
+        }
+    }
+
+    fn charge(
+        &mut self,
+        clause: &ast::Clause,
+        kind: ast::ChargeKind,
+        parts: &Parts,
+        env: &Env,
+    ) -> Option<Charge> {
+        let Some((debtor, creditor, amount)) = &parts.owes else {
+            return self.missing(clause, "PARTY owes PARTY AMOUNT");
+        };
+        let debtor = self.party(debtor, env);
+        let creditor = self.party(creditor, env);
+        self.expect(amount, &Type::Money, env);
+        Some(Charge {
+            kind,
+            debtor: debtor?,
+            creditor: creditor?,
+            amount: amount.clone(),
+        })
+    }
+
+    fn term(&mut self, clause: &ast::Clause, parts: &Parts, env: &Env) -> Option<Term> {
+        let Some(starts) = &parts.starts else {
+            return self.missing(clause, "starts …");
+        };
+        let Some(lasts) = &parts.lasts else {
+            return self.missing(clause, "lasts …");
+        };
+        self.expect(starts, &Type::Time, env);
+        let mut notices = Vec::new();
+        for (kind, party, via, before) in &parts.notices {
+            self.known_kind(kind);
+            let party = if party.field.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::unknown_party",
+                        party.span,
+                        "a term's notice names a declared party",
+                    )
+                    .label("not a declared party")
+                    .help("write `notice KIND by PARTY …` with a party declared by `party`"),
+                );
+                String::new()
+            } else {
+                self.known_party(&party.base);
+                party.base.name.clone()
+            };
+            let via = self.channels(&Some(via.clone()));
+            notices.push(TermNotice {
+                kind: kind.name.clone(),
+                party,
+                via,
+                before: *before,
+            });
+        }
+        for d in [Some(lasts), parts.renews.as_ref().map(|r| &r.1)]
+            .into_iter()
+            .flatten()
+        {
+            self.expect(d, &Type::Duration, env);
+            if let ExprKind::Duration(d) = &d.kind {
+                if !is_period(d) {
+                    self.error(
+                        Diagnostic::error("terms::check::bad_period", d.span, format!("a term cannot last `{d}`"))
+                            .label("not a term length")
+                            .help("a term lasts a positive number of calendar days, weeks, months or years"),
+                    );
+                }
+            }
+        }
+        Some(Term {
+            starts: starts.clone(),
+            lasts: lasts.clone(),
+            renews: parts.renews.as_ref().map(|r| r.1.clone()),
+            tacit: parts.renews.as_ref().is_some_and(|r| r.0),
+            notices,
+            counts: parts.counts,
+        })
+    }
+
+    fn allocation(&mut self, clause: &ast::Clause, parts: &Parts) -> Option<Allocation> {
+        let Some(pays) = &parts.pays else {
+            return self.missing(clause, "pays KIND");
+        };
+        let Some(order) = &parts.order else {
+            return self.missing(clause, "order …");
+        };
+        self.known_kind(pays);
+        for entry in order {
+            if self.known_kind(&entry.source) {
+                let has_amount = self
+                    .events
+                    .get(&entry.source.name)
+                    .and_then(|k| k.fields.get("amount"))
+                    .map(|f| &f.ty);
+                if has_amount != Some(&Type::Money) {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::type_mismatch",
+                            entry.source.span,
+                            format!(
+                                "`{}` events have no `amount: money` field to pay",
+                                entry.source.name
+                            ),
+                        )
+                        .label("nothing to allocate to")
+                        .help(format!(
+                            "add `amount: money` to `event {}`",
+                            entry.source.name
+                        )),
+                    );
+                }
+            }
+        }
+        Some(Allocation {
+            pays: pays.name.clone(),
+            order: order.clone(),
+        })
+    }
+
+    // ------------------------------------------------------------ expressions
+
+    /// Checks that `expr` has type `want` (an event fits where a date is wanted).
+    fn expect(&mut self, expr: &Expr, want: &Type, env: &Env) {
+        if let Some(ty) = self.type_of(expr, env) {
+            if !ty.fits(want) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::type_mismatch",
+                        expr.span,
+                        format!("expected {want}, found {ty}"),
+                    )
+                    .label(format!("this is {ty}"))
+                    .help(format!("write an expression of type {want} here")),
+                );
+            }
+        }
+    }
+
+    fn mismatch(&mut self, span: Span, message: String, help: &str) -> Option<Type> {
+        self.error(
+            Diagnostic::error("terms::check::type_mismatch", span, message)
+                .label("types disagree")
+                .help(help.to_string()),
+        );
+        None
+    }
+
+    /// The type of an expression, or `None` after reporting why it has none.
+    fn type_of(&mut self, expr: &Expr, env: &Env) -> Option<Type> {
+        match &expr.kind {
+            ExprKind::Money { currency, .. } => {
+                if let Some((ours, _)) = &self.currency {
+                    if ours != currency {
+                        let ours = ours.clone();
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::currency_mismatch",
+                                expr.span,
+                                format!(
+                                    "the amount is in `{currency}` but the contract is in `{ours}`"
+                                ),
+                            )
+                            .label("other currency")
+                            .help(format!("write amounts as `{ours} 75.00`")),
+                        );
+                        return None;
+                    }
+                }
+                Some(Type::Money)
+            }
+            ExprKind::Percent(_) => Some(Type::Percent),
+            ExprKind::Number(_) => Some(Type::Number),
+            ExprKind::Date(_) | ExprKind::DateTime(_) => Some(Type::Time),
+            ExprKind::Duration(_) => Some(Type::Duration),
+            ExprKind::Text(_) => Some(Type::Text),
+            ExprKind::Bool(_) => Some(Type::Bool),
+            ExprKind::Name(name) => self.name_type(name, env),
+            ExprKind::Field(base, field) => {
+                let base_ty = self.type_of(base, env)?;
+                let Type::Event(kind) = base_ty else {
+                    return self.mismatch(
+                        field.span,
+                        format!("{base_ty} has no field `{}`", field.name),
+                        "only events have fields",
+                    );
+                };
+                match field.name.as_str() {
+                    "date" | "received" => return Some(Type::Time),
+                    "id" | "via" => return Some(Type::Text),
+                    "by" => return Some(Type::Party),
+                    _ => {}
+                }
+                let found = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                if found.is_none() {
+                    let names: Vec<String> = self
+                        .events
+                        .get(&kind)
+                        .map(|k| k.fields.keys().cloned().collect())
+                        .unwrap_or_default();
+                    let hint = suggestion(&field.name, names.iter().map(String::as_str));
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::unknown_field",
+                            field.span,
+                            format!("`{kind}` events have no field `{}`", field.name),
+                        )
+                        .label("unknown field")
+                        .help(format!(
+                            "{hint}the fields of `{kind}` are: date, {}",
+                            names.join(", ")
+                        )),
+                    );
+                }
+                found
+            }
+            ExprKind::Call(name, args) => self.call_type(name, args, expr.span, env),
+            ExprKind::Neg(inner) => {
+                let ty = self.type_of(inner, env)?;
+                if matches!(ty, Type::Money | Type::Number | Type::Percent) {
+                    Some(ty)
+                } else {
+                    self.mismatch(
+                        expr.span,
+                        format!("cannot negate {ty}"),
+                        "only money, numbers and percentages have a sign",
+                    )
+                }
+            }
+            ExprKind::Not(inner) => {
+                self.expect(inner, &Type::Bool, env);
+                Some(Type::Bool)
+            }
+            ExprKind::Binary(op, left, right) => {
+                let l = self.type_of(left, env);
+                let r = self.type_of(right, env);
+                let (l, r) = (l?, r?);
+                self.binary_type(*op, &l, &r, expr.span)
+            }
+            ExprKind::If(cond, then, other) => {
+                self.expect(cond, &Type::Bool, env);
+                let a = self.type_of(then, env);
+                let b = self.type_of(other, env);
+                let (a, b) = (a?, b?);
+                if a.as_time() == b.as_time() {
+                    Some(a.as_time())
+                } else {
+                    self.mismatch(
+                        expr.span,
+                        format!("the branches differ: {a} and {b}"),
+                        "both branches must have one type",
+                    )
+                }
+            }
+            ExprKind::Band(subject, arms) => {
+                let subject_ty = self.type_of(subject, env)?;
+                let mut result: Option<Type> = None;
+                let mut has_otherwise = false;
+                for (threshold, value) in arms {
+                    match threshold {
+                        Some(t) => self.expect(t, &subject_ty, env),
+                        None => has_otherwise = true,
+                    }
+                    let ty = self.type_of(value, env)?;
+                    match &result {
+                        None => result = Some(ty),
+                        Some(r) if *r == ty => {}
+                        Some(r) => {
+                            let r = r.clone();
+                            return self.mismatch(
+                                value.span,
+                                format!("this band gives {ty}, the first arm {r}"),
+                                "every arm must give one type",
+                            );
+                        }
+                    }
+                }
+                if !has_otherwise {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::band_without_otherwise",
+                            expr.span,
+                            "the band has no `otherwise` arm",
+                        )
+                        .label("incomplete band")
+                        .help("add `otherwise => …` for values above every threshold"),
+                    );
+                }
+                result
+            }
+        }
+    }
+
+    fn name_type(&mut self, name: &Ident, env: &Env) -> Option<Type> {
+        if let Some((var, kind)) = &env.var {
+            if *var == name.name {
+                return Some(Type::Event(kind.clone()));
+            }
+        }
+        if env.delay && name.name == "delay" {
+            return Some(Type::Delay);
+        }
+        if let Some(p) = self.params.get(&name.name) {
+            return Some(p.ty.clone());
+        }
+        if let Some(t) = self.let_types.get(&name.name) {
+            return Some(t.clone());
+        }
+        if self.parties.contains_key(&name.name) {
+            return Some(Type::Party);
+        }
+        let mut candidates: Vec<String> = self.params.keys().cloned().collect();
+        candidates.extend(self.let_types.keys().cloned());
+        if let Some((var, _)) = &env.var {
+            candidates.push(var.clone());
+        }
+        if env.delay {
+            candidates.push(String::from("delay"));
+        }
+        let hint = suggestion(&name.name, candidates.iter().map(String::as_str));
+        let help = if self.events.contains_key(&name.name) {
+            format!(
+                "`{}` is an event kind; bind one with `for each {} NAME`",
+                name.name, name.name
+            )
+        } else {
+            format!(
+                "{hint}declare it with `param {}: TYPE` or `let {} = …`",
+                name.name, name.name
+            )
+        };
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_name",
+                name.span,
+                format!("`{}` is not defined", name.name),
+            )
+            .label("unknown name")
+            .help(help),
+        );
+        None
+    }
+
+    fn binary_type(&mut self, op: BinOp, l: &Type, r: &Type, span: Span) -> Option<Type> {
+        use Type::*;
+        let (l, r) = (l.clone(), r.clone());
+        let lt = l.as_time();
+        let result = match op {
+            BinOp::Add | BinOp::Sub => match (&lt, &r) {
+                (Money, Money) => Some(Money),
+                (Number, Number) => Some(Number),
+                (Percent, Percent) => Some(Percent),
+                (Time, Duration) => Some(Time),
+                _ => None,
+            },
+            BinOp::Mul => match (&l, &r) {
+                (Money, Number) | (Number, Money) | (Money, Percent) | (Percent, Money) => {
+                    Some(Money)
+                }
+                (Number, Number) => Some(Number),
+                (Percent, Number) | (Number, Percent) | (Percent, Percent) => Some(Percent),
+                _ => None,
+            },
+            BinOp::Div => match (&l, &r) {
+                (Money, Number) => Some(Money),
+                (Money, Money) | (Number, Number) => Some(Number),
+                (Percent, Number) => Some(Percent),
+                _ => None,
+            },
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ordered = matches!(lt, Money | Number | Percent | Time);
+                (ordered && lt == r.as_time()).then_some(Bool)
+            }
+            BinOp::Eq | BinOp::Ne => {
+                (lt == r.as_time() && lt != Delay && lt != Duration).then_some(Bool)
+            }
+            BinOp::And | BinOp::Or => (l == Bool && r == Bool).then_some(Bool),
+        };
+        if result.is_none() {
+            let help = match op {
+                BinOp::Add | BinOp::Sub => {
+                    "add money to money, numbers to numbers, or a duration to a date"
+                }
+                BinOp::Mul => "multiply money by a number or a percentage",
+                BinOp::Div => "divide money by a number, or money by money for a ratio",
+                BinOp::And | BinOp::Or => "combine conditions",
+                _ => "compare values of one type",
+            };
+            return self.mismatch(
+                span,
+                format!("cannot apply `{}` to {l} and {r}", op.symbol()),
+                help,
+            );
+        }
+        result
+    }
+
+    fn call_type(&mut self, name: &Ident, args: &[Expr], span: Span, env: &Env) -> Option<Type> {
+        let arity = |n: usize| args.len() == n;
+        let ok_arity = match name.name.as_str() {
+            "max" | "min" => !args.is_empty(),
+            "ceil" | "floor" | "days" | "started_months" | "complete_months" | "complete_weeks"
+            | "hours" | "minutes" | "end_of_month" | "count" | "due" | "met" | "met_on"
+            | "rank" | "streak" | "end_of" => arity(1),
+            "nth" | "last_before" => arity(2),
+            "sum" => arity(4),
+            _ => {
+                let hint = suggestion(&name.name, FUNCTIONS.iter().map(|(n, _)| *n));
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::unknown_function",
+                        name.span,
+                        format!("`{}` is not a function", name.name),
+                    )
+                    .label("unknown function")
+                    .help(format!("{hint}see the functions in docs/language.md")),
+                );
+                return None;
+            }
+        };
+        if !ok_arity {
+            let doc = FUNCTIONS
+                .iter()
+                .find(|(n, _)| *n == name.name)
+                .map_or("", |(_, d)| *d);
+            self.error(
+                Diagnostic::error(
+                    "terms::check::wrong_arity",
+                    span,
+                    format!(
+                        "`{}` does not take {} argument{}",
+                        name.name,
+                        args.len(),
+                        if args.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .label("wrong number of arguments")
+                .help(doc.to_string()),
+            );
+            return None;
+        }
+        match name.name.as_str() {
+            "max" | "min" => {
+                let first = self.type_of(args.first()?, env)?.as_time();
+                if !matches!(
+                    first,
+                    Type::Money | Type::Number | Type::Percent | Type::Time
+                ) {
+                    return self.mismatch(
+                        span,
+                        format!("cannot take `{}` of {first}", name.name),
+                        "compare money, numbers, percentages or dates",
+                    );
+                }
+                for arg in args.iter().skip(1) {
+                    self.expect(arg, &first, env);
+                }
+                Some(first)
+            }
+            "ceil" | "floor" => {
+                self.expect(args.first()?, &Type::Number, env);
+                Some(Type::Number)
+            }
+            "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
+            | "minutes" => {
+                self.expect(args.first()?, &Type::Delay, env);
+                Some(Type::Number)
+            }
+            "end_of_month" => {
+                self.expect(args.first()?, &Type::Time, env);
+                Some(Type::Time)
+            }
+            "nth" | "count" => {
+                let kind = self.kind_arg(args.first()?)?;
+                match &env.var {
+                    Some((_, bound)) if self.refers_to(&kind, bound) => {}
+                    Some((_, bound)) => {
+                        let bound = bound.clone();
+                        let arg_span = args.first().map_or(span, |a| a.span);
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::no_reference",
+                                arg_span,
+                                format!("`{kind}` events do not refer to `{bound}` events"),
+                            )
+                            .label("no field links them")
+                            .help(format!("add a field of type `{bound}` to `event {kind}`")),
+                        );
+                        return None;
+                    }
+                    None => {
+                        return self.mismatch(
+                            span,
+                            format!("`{}` needs a clause with `for each`", name.name),
+                            "it counts the events that refer to the clause's event",
+                        );
+                    }
+                }
+                if name.name == "nth" {
+                    self.expect(args.get(1)?, &Type::Number, env);
+                    Some(Type::Event(kind))
+                } else {
+                    Some(Type::Number)
+                }
+            }
+            "last_before" => {
+                let kind = self.kind_arg(args.first()?)?;
+                self.expect(args.get(1)?, &Type::Time, env);
+                Some(Type::Event(kind))
+            }
+            "sum" => {
+                let kind = self.kind_arg(args.first()?)?;
+                let field_arg = args.get(1)?;
+                let ExprKind::Name(field) = &field_arg.kind else {
+                    return self.mismatch(
+                        field_arg.span,
+                        String::from("expected a field name"),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                let ty = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                let Some(ty) = ty.filter(|t| matches!(t, Type::Money | Type::Number)) else {
+                    return self.mismatch(
+                        field.span,
+                        format!(
+                            "`{kind}` events have no money or number field `{}`",
+                            field.name
+                        ),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                self.expect(args.get(2)?, &Type::Time, env);
+                self.expect(args.get(3)?, &Type::Time, env);
+                Some(ty)
+            }
+            "due" | "met" | "met_on" => {
+                let arg = args.first()?;
+                let ExprKind::Name(obligation) = &arg.kind else {
+                    return self.mismatch(
+                        arg.span,
+                        String::from("expected the name of an obligation"),
+                        "name an obligation clause",
+                    );
+                };
+                self.same_scope_obligation(obligation, env)?;
+                Some(if name.name == "met" {
+                    Type::Bool
+                } else {
+                    Type::Time
+                })
+            }
+            "rank" => {
+                let ty = self.type_of(args.first()?, env)?;
+                if !matches!(ty, Type::Event(_)) {
+                    return self.mismatch(
+                        span,
+                        format!("`rank` takes an event, not {ty}"),
+                        "pass the clause's event variable",
+                    );
+                }
+                Some(Type::Number)
+            }
+            "streak" => {
+                if !env.for_each {
+                    return self.mismatch(
+                        span,
+                        String::from("`streak` needs a clause with `for each`"),
+                        "it counts consecutive events of the clause's kind",
+                    );
+                }
+                self.expect(args.first()?, &Type::Bool, env);
+                Some(Type::Number)
+            }
+            "end_of" => {
+                let arg = args.first()?;
+                let ExprKind::Name(term) = &arg.kind else {
+                    return self.mismatch(
+                        arg.span,
+                        String::from("expected the name of a term"),
+                        "name a term clause",
+                    );
+                };
+                match self.clause_ids.get(&term.name) {
+                    Some((_, ClauseKind::Term, _)) => Some(Type::Time),
+                    _ => {
+                        self.unknown_clause(term, "term");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// An argument that names an event kind.
+    fn kind_arg(&mut self, arg: &Expr) -> Option<String> {
+        match &arg.kind {
+            ExprKind::Name(kind) if self.known_kind(kind) => Some(kind.name.clone()),
+            ExprKind::Name(_) => None,
+            _ => self
+                .mismatch(
+                    arg.span,
+                    String::from("expected the name of an event kind"),
+                    "name a kind declared with `event`",
+                )
+                .map(|_| String::new()),
+        }
+    }
+}
+
+/// The lines of one clause body, gathered by kind.
+#[derive(Default)]
+struct Parts {
+    for_each: Option<(Ident, Ident, Option<Expr>)>,
+    on_breach: Option<Ident>,
+    duty: Option<(ast::PartyRef, ast::Text)>,
+    prohibition: Option<(ast::PartyRef, ast::Text)>,
+    permission: Option<(ast::PartyRef, ast::Text)>,
+    owes: Option<(ast::PartyRef, ast::PartyRef, Expr)>,
+    deadline: Option<ast::Deadline>,
+    via: Option<Vec<Ident>>,
+    fulfilled_by: Option<Ident>,
+    exercised_by: Option<Ident>,
+    breached_by: Option<Ident>,
+    requires: Option<Expr>,
+    opens: Option<ast::Opens>,
+    while_unmet: Option<Ident>,
+    when: Option<Expr>,
+    otherwise: Option<ast::Text>,
+    counts: Option<ast::Counting>,
+    starts: Option<Expr>,
+    lasts: Option<Expr>,
+    renews: Option<(bool, Expr)>,
+    notices: Vec<(Ident, ast::PartyRef, Vec<Ident>, ast::Duration)>,
+    is: Option<Expr>,
+    pays: Option<Ident>,
+    order: Option<Vec<ast::OrderEntry>>,
+    until: Option<Expr>,
+    spans: HashMap<&'static str, Span>,
+}
+
+impl Parts {
+    /// Records a line; returns the span of an earlier line of the same kind, if any.
+    fn add(&mut self, item: &ast::ClauseItem) -> Option<Span> {
+        let word = item.kind.word();
+        if word != "notice" {
+            if let Some(first) = self.spans.get(word) {
+                return Some(*first);
+            }
+            self.spans.insert(word, item.span);
+        }
+        match item.kind.clone() {
+            ClauseItemKind::ForEach { kind, var, filter } => {
+                self.for_each = Some((kind, var, filter))
+            }
+            ClauseItemKind::OnBreach(o) => self.on_breach = Some(o),
+            ClauseItemKind::Duty { party, action } => self.duty = Some((party, action)),
+            ClauseItemKind::Prohibition { party, action } => {
+                self.prohibition = Some((party, action))
+            }
+            ClauseItemKind::Permission { party, action } => self.permission = Some((party, action)),
+            ClauseItemKind::Owes {
+                debtor,
+                creditor,
+                amount,
+            } => self.owes = Some((debtor, creditor, amount)),
+            ClauseItemKind::Deadline(d) => self.deadline = Some(d),
+            ClauseItemKind::Via(v) => self.via = Some(v),
+            ClauseItemKind::FulfilledBy(k) => self.fulfilled_by = Some(k),
+            ClauseItemKind::ExercisedBy(k) => self.exercised_by = Some(k),
+            ClauseItemKind::BreachedBy(k) => self.breached_by = Some(k),
+            ClauseItemKind::Requires(e) => self.requires = Some(e),
+            ClauseItemKind::Opens(o) => self.opens = Some(o),
+            ClauseItemKind::WhileUnmet(o) => self.while_unmet = Some(o),
+            ClauseItemKind::When(e) => self.when = Some(e),
+            ClauseItemKind::Otherwise(t) => self.otherwise = Some(t),
+            ClauseItemKind::Counts(c) => self.counts = Some(c),
+            ClauseItemKind::Starts(e) => self.starts = Some(e),
+            ClauseItemKind::Lasts(d) => self.lasts = Some(d),
+            ClauseItemKind::Renews { tacit, period } => self.renews = Some((tacit, period)),
+            ClauseItemKind::Notice {
+                kind,
+                party,
+                via,
+                before,
+            } => self.notices.push((kind, party, via, before)),
+            ClauseItemKind::Is(e) => self.is = Some(e),
+            ClauseItemKind::Pays(k) => self.pays = Some(k),
+            ClauseItemKind::Order(o) => self.order = Some(o),
+            ClauseItemKind::Until(e) => self.until = Some(e),
+        }
+        None
+    }
+}
+
+/// Whether a duration can be a term's period: positive, in calendar days or longer.
+pub fn is_period(d: &ast::Duration) -> bool {
+    d.count > 0 && !d.business && !matches!(d.unit, ast::Unit::Hours | ast::Unit::Minutes)
+}
+
+/// Which lines each clause kind takes.
+fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
+    use ClauseItemKind as I;
+    let scoped = matches!(item, I::ForEach { .. } | I::OnBreach(_) | I::When(_));
+    match kind {
+        ClauseKind::Obligation => {
+            scoped
+                || matches!(
+                    item,
+                    I::Duty { .. }
+                        | I::Prohibition { .. }
+                        | I::Deadline(_)
+                        | I::Via(_)
+                        | I::FulfilledBy(_)
+                        | I::BreachedBy(_)
+                        | I::Requires(_)
+                        | I::Counts(_)
+                        | I::Otherwise(_)
+                        | I::Until(_)
+                )
+        }
+        ClauseKind::Right => {
+            scoped
+                || matches!(
+                    item,
+                    I::Permission { .. }
+                        | I::Opens(_)
+                        | I::Deadline(_)
+                        | I::Via(_)
+                        | I::ExercisedBy(_)
+                        | I::WhileUnmet(_)
+                        | I::Counts(_)
+                        | I::Otherwise(_)
+                )
+        }
+        ClauseKind::Charge(_) => scoped || matches!(item, I::Owes { .. }),
+        ClauseKind::Term => matches!(
+            item,
+            I::Starts(_) | I::Lasts(_) | I::Renews { .. } | I::Notice { .. } | I::Counts(_)
+        ),
+        ClauseKind::Date => scoped || matches!(item, I::Is(_)),
+        ClauseKind::Allocation => matches!(item, I::Pays(_) | I::Order(_)),
+    }
+}
+
+fn as_clause(item: &ast::Item) -> Option<&ast::Clause> {
+    match item {
+        ast::Item::Clause(c) => Some(c),
+        _ => None,
+    }
+}
+
+/// Every plain name an expression uses.
+fn names_in<'a>(expr: &'a Expr, out: &mut Vec<&'a Ident>) {
+    match &expr.kind {
+        ExprKind::Name(n) => out.push(n),
+        ExprKind::Field(base, _) => names_in(base, out),
+        ExprKind::Call(_, args) => args.iter().for_each(|a| names_in(a, out)),
+        ExprKind::Neg(e) | ExprKind::Not(e) => names_in(e, out),
+        ExprKind::Binary(_, a, b) => {
+            names_in(a, out);
+            names_in(b, out);
+        }
+        ExprKind::If(a, b, c) => {
+            names_in(a, out);
+            names_in(b, out);
+            names_in(c, out);
+        }
+        ExprKind::Band(s, arms) => {
+            names_in(s, out);
+            for (t, v) in arms {
+                if let Some(t) = t {
+                    names_in(t, out);
+                }
+                names_in(v, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// "did you mean `x`? " or "".
+fn suggestion<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`? "),
+        None => String::new(),
+    }
+}

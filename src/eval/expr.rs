@@ -1,0 +1,562 @@
+//! Expression evaluation: exact decimal arithmetic, dates through the calendar module,
+//! and the built-in functions over the scenario's history.
+
+use rust_decimal::Decimal;
+
+use super::{Ctx, Engine, EvalError};
+use crate::ast::{BinOp, Expr, ExprKind};
+use crate::calendar::{self, Moment};
+use crate::diagnostic::Diagnostic;
+use crate::money::percent_factor;
+use crate::source::Span;
+use crate::value::Value;
+
+impl<'a> Engine<'a> {
+    /// Evaluates an expression. `Value::Absent` flows through arithmetic; a condition on it
+    /// is false.
+    pub(super) fn eval(&mut self, expr: &Expr, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+        let value = self.eval_inner(expr, ctx)?;
+        if let Some(trace) = &mut self.trace {
+            if matches!(
+                expr.kind,
+                ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Call(..)
+            ) {
+                trace.push((expr.span, value.clone()));
+            }
+        }
+        Ok(value)
+    }
+
+    fn eval_inner(&mut self, expr: &Expr, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+        Ok(match &expr.kind {
+            ExprKind::Money { amount, .. } => Value::Money(*amount),
+            ExprKind::Percent(p) => Value::Percent(*p),
+            ExprKind::Number(n) => Value::Number(*n),
+            ExprKind::Date(d) => Value::Time(Moment::Date(*d)),
+            ExprKind::DateTime(d) => Value::Time(Moment::DateTime(*d)),
+            ExprKind::Duration(d) => Value::Duration(*d),
+            ExprKind::Text(t) => Value::Text(t.clone()),
+            ExprKind::Bool(b) => Value::Bool(*b),
+            ExprKind::Name(name) => self.name(&name.name, name.span, ctx)?,
+            ExprKind::Field(base, field) => {
+                let base = self.eval(base, ctx)?;
+                let Value::Event(e) = base else {
+                    return Ok(Value::Absent);
+                };
+                let Some(event) = self.s.events.get(e) else {
+                    return Ok(Value::Absent);
+                };
+                match field.name.as_str() {
+                    "date" => Value::Time(event.at),
+                    "received" => event.received.map_or(Value::Absent, Value::Time),
+                    "id" => Value::Text(event.id.clone()),
+                    "by" => event.by.clone().map_or(Value::Absent, Value::Party),
+                    "via" => event.via.clone().map_or(Value::Absent, Value::Text),
+                    name => event.fields.get(name).cloned().unwrap_or(Value::Absent),
+                }
+            }
+            ExprKind::Call(name, args) => self.call(&name.name, args, expr.span, ctx)?,
+            ExprKind::Neg(inner) => match self.eval(inner, ctx)? {
+                Value::Money(d) => Value::Money(-d),
+                Value::Number(d) => Value::Number(-d),
+                Value::Percent(d) => Value::Percent(-d),
+                _ => Value::Absent,
+            },
+            ExprKind::Not(inner) => match self.eval(inner, ctx)? {
+                Value::Bool(b) => Value::Bool(!b),
+                _ => Value::Absent,
+            },
+            ExprKind::Binary(BinOp::And, a, b) => {
+                if !self.eval(a, ctx)?.is_true() {
+                    Value::Bool(false)
+                } else {
+                    Value::Bool(self.eval(b, ctx)?.is_true())
+                }
+            }
+            ExprKind::Binary(BinOp::Or, a, b) => {
+                if self.eval(a, ctx)?.is_true() {
+                    Value::Bool(true)
+                } else {
+                    Value::Bool(self.eval(b, ctx)?.is_true())
+                }
+            }
+            ExprKind::Binary(op, a, b) => {
+                let left = self.eval(a, ctx)?;
+                let right = self.eval(b, ctx)?;
+                self.binary(*op, left, right, expr.span)?
+            }
+            ExprKind::If(cond, then, other) => {
+                if self.eval(cond, ctx)?.is_true() {
+                    self.eval(then, ctx)?
+                } else {
+                    self.eval(other, ctx)?
+                }
+            }
+            ExprKind::Band(subject, arms) => {
+                let subject = self.eval(subject, ctx)?;
+                if subject == Value::Absent {
+                    return Ok(Value::Absent);
+                }
+                for (threshold, value) in arms {
+                    match threshold {
+                        None => return self.eval(value, ctx),
+                        Some(t) => {
+                            let t = self.eval(t, ctx)?;
+                            if compare(&subject, &t, self.s).is_some_and(|o| o.is_lt()) {
+                                return self.eval(value, ctx);
+                            }
+                        }
+                    }
+                }
+                Value::Absent
+            }
+        })
+    }
+
+    fn name(&mut self, name: &str, span: Span, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+        if let Some((var, event)) = ctx.var {
+            if var == name {
+                return Ok(Value::Event(event));
+            }
+        }
+        if name == "delay" {
+            if let Some((from, to)) = ctx.delay {
+                return Ok(Value::Delay { from, to });
+            }
+        }
+        if self.c.parties.contains_key(name) && !self.c.params.contains_key(name) {
+            return Ok(Value::Party(name.to_string()));
+        }
+        if let Some(v) = self.s.facts.get(name) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.lets.get(name) {
+            return Ok(v.clone());
+        }
+        let c = self.c;
+        if let Some(param) = c.params.get(name) {
+            if let Some(value) = &param.value {
+                return self.eval(
+                    value,
+                    Ctx {
+                        clause: usize::MAX,
+                        var: None,
+                        delay: None,
+                    },
+                );
+            }
+            return Err(Diagnostic::error(
+                "terms::eval::missing_fact",
+                span,
+                format!("the scenario does not give `{name}`, which this rule needs"),
+            )
+            .label("needs a fact")
+            .help(format!(
+                "add `fact {name} = …` ({}) to the scenario",
+                param.ty
+            )));
+        }
+        if let Some(def) = c.lets.iter().find(|l| l.name == name) {
+            // Its evaluation failed up front (a missing fact): evaluate again to report why.
+            return self.eval(
+                &def.value,
+                Ctx {
+                    clause: usize::MAX,
+                    var: None,
+                    delay: None,
+                },
+            );
+        }
+        Ok(Value::Absent)
+    }
+
+    fn binary(
+        &mut self,
+        op: BinOp,
+        left: Value,
+        right: Value,
+        span: Span,
+    ) -> Result<Value, EvalError> {
+        use Value::*;
+        if left == Absent || right == Absent {
+            return Ok(Absent);
+        }
+        let overflow = || {
+            Diagnostic::error("terms::eval::overflow", span, "the computation overflows")
+                .label("too large")
+                .help("amounts have at most 28 significant digits; check the scenario's figures")
+        };
+        let checked = |r: Option<Decimal>| r.ok_or_else(overflow);
+        let left = match left {
+            Event(e) => self.s.events.get(e).map_or(Absent, |ev| Time(ev.at)),
+            other => other,
+        };
+        let right = match right {
+            Event(e) => self.s.events.get(e).map_or(Absent, |ev| Time(ev.at)),
+            other => other,
+        };
+        Ok(match op {
+            BinOp::Add | BinOp::Sub => {
+                let add = op == BinOp::Add;
+                match (left, right) {
+                    (Money(a), Money(b)) => Money(checked(if add {
+                        a.checked_add(b)
+                    } else {
+                        a.checked_sub(b)
+                    })?),
+                    (Number(a), Number(b)) => Number(checked(if add {
+                        a.checked_add(b)
+                    } else {
+                        a.checked_sub(b)
+                    })?),
+                    (Percent(a), Percent(b)) => Percent(checked(if add {
+                        a.checked_add(b)
+                    } else {
+                        a.checked_sub(b)
+                    })?),
+                    (Time(t), Duration(d)) => {
+                        let shifted = self
+                            .c
+                            .calendar
+                            .shift(t, &d, add)
+                            .map_err(|e| self.calendar_error(e, span))?;
+                        Time(shifted.moment)
+                    }
+                    _ => Absent,
+                }
+            }
+            BinOp::Mul => match (left, right) {
+                (Money(a), Number(b)) | (Number(b), Money(a)) => Money(checked(a.checked_mul(b))?),
+                (Money(a), Percent(p)) | (Percent(p), Money(a)) => {
+                    Money(checked(a.checked_mul(percent_factor(p)))?)
+                }
+                (Number(a), Number(b)) => Number(checked(a.checked_mul(b))?),
+                (Percent(p), Number(n)) | (Number(n), Percent(p)) => {
+                    Percent(checked(p.checked_mul(n))?)
+                }
+                (Percent(a), Percent(b)) => Percent(checked(a.checked_mul(percent_factor(b)))?),
+                _ => Absent,
+            },
+            BinOp::Div => {
+                let divide = |a: Decimal, b: Decimal| -> Result<Decimal, EvalError> {
+                    if b.is_zero() {
+                        return Err(Diagnostic::error("terms::eval::division_by_zero", span, "division by zero")
+                            .label("the divisor is zero here")
+                            .help("check the scenario's facts; a divisor such as a number of months must not be 0"));
+                    }
+                    a.checked_div(b).ok_or_else(overflow)
+                };
+                match (left, right) {
+                    (Money(a), Number(b)) => Money(divide(a, b)?),
+                    (Money(a), Money(b)) | (Number(a), Number(b)) => Number(divide(a, b)?),
+                    (Percent(a), Number(b)) => Percent(divide(a, b)?),
+                    _ => Absent,
+                }
+            }
+            BinOp::Eq => {
+                Bool(compare(&left, &right, self.s).is_some_and(|o| o.is_eq()) || (left == right))
+            }
+            BinOp::Ne => {
+                Bool(!(compare(&left, &right, self.s).is_some_and(|o| o.is_eq()) || left == right))
+            }
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => match compare(&left, &right, self.s) {
+                Some(o) => Bool(match op {
+                    BinOp::Lt => o.is_lt(),
+                    BinOp::Le => o.is_le(),
+                    BinOp::Gt => o.is_gt(),
+                    _ => o.is_ge(),
+                }),
+                None => Absent,
+            },
+            BinOp::And | BinOp::Or => Absent,
+        })
+    }
+
+    fn call(
+        &mut self,
+        name: &str,
+        args: &[Expr],
+        span: Span,
+        ctx: Ctx<'a>,
+    ) -> Result<Value, EvalError> {
+        let delay_of = |v: Value| match v {
+            Value::Delay { from, to } => Some((from, to)),
+            _ => None,
+        };
+        let first = args.first();
+        Ok(match name {
+            "max" | "min" => {
+                let mut best: Option<Value> = None;
+                for arg in args {
+                    let v = self.eval(arg, ctx)?;
+                    if v == Value::Absent {
+                        continue;
+                    }
+                    best = Some(match best {
+                        None => v,
+                        Some(b) => {
+                            let ord = compare(&v, &b, self.s);
+                            let better = if name == "max" {
+                                ord.is_some_and(|o| o.is_gt())
+                            } else {
+                                ord.is_some_and(|o| o.is_lt())
+                            };
+                            if better {
+                                v
+                            } else {
+                                b
+                            }
+                        }
+                    });
+                }
+                best.unwrap_or(Value::Absent)
+            }
+            "ceil" | "floor" => match self.eval_arg(first, ctx)? {
+                Value::Number(n) => {
+                    Value::Number(if name == "ceil" { n.ceil() } else { n.floor() })
+                }
+                _ => Value::Absent,
+            },
+            "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
+            | "minutes" => {
+                let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
+                    return Ok(Value::Absent);
+                };
+                let n: i64 = match name {
+                    "days" => calendar::days_between(from.date(), to.date()),
+                    "started_months" => i64::from(
+                        calendar::started_months(from.date(), to.date())
+                            .map_err(|e| self.calendar_error(e, span))?,
+                    ),
+                    "complete_months" => i64::from(
+                        calendar::complete_months(from.date(), to.date())
+                            .map_err(|e| self.calendar_error(e, span))?,
+                    ),
+                    "complete_weeks" => calendar::complete_weeks(from.date(), to.date()),
+                    "hours" => calendar::minutes_between(from, to).max(0) / 60,
+                    _ => calendar::minutes_between(from, to).max(0),
+                };
+                Value::Number(Decimal::from(n))
+            }
+            "end_of_month" => match self.eval_arg(first, ctx)?.as_moment(self.s) {
+                Some(m) => Value::Time(Moment::Date(
+                    calendar::end_of_month(m.date()).map_err(|e| self.calendar_error(e, span))?,
+                )),
+                None => Value::Absent,
+            },
+            "nth" | "count" => {
+                let kind = kind_name(first);
+                let Some((_, event)) = ctx.var else {
+                    return Ok(Value::Absent);
+                };
+                let related = self.s.referring(event, kind);
+                if name == "count" {
+                    Value::Number(Decimal::from(related.len()))
+                } else {
+                    let Value::Number(n) = self.eval_arg(args.get(1), ctx)? else {
+                        return Ok(Value::Absent);
+                    };
+                    let position = usize::try_from(n.trunc().mantissa())
+                        .ok()
+                        .and_then(|n| n.checked_sub(1));
+                    position
+                        .and_then(|p| related.get(p))
+                        .map_or(Value::Absent, |e| Value::Event(*e))
+                }
+            }
+            "last_before" => {
+                let kind = kind_name(first);
+                let Some(t) = self.eval_arg(args.get(1), ctx)?.as_moment(self.s) else {
+                    return Ok(Value::Absent);
+                };
+                let events = self.s.of_kind(kind);
+                let upto = events.partition_point(|e| {
+                    self.s
+                        .events
+                        .get(*e)
+                        .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
+                });
+                upto.checked_sub(1)
+                    .and_then(|i| events.get(i))
+                    .map_or(Value::Absent, |e| Value::Event(*e))
+            }
+            "sum" => {
+                let kind = kind_name(first).to_string();
+                let field = kind_name(args.get(1)).to_string();
+                let from = self.eval_arg(args.get(2), ctx)?.as_moment(self.s);
+                let to = self.eval_arg(args.get(3), ctx)?.as_moment(self.s);
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Ok(Value::Absent);
+                };
+                self.sum(&kind, &field, from, to)
+            }
+            "due" | "met" | "met_on" => {
+                let obligation = kind_name(first);
+                let Some(index) = self.c.clause_index(obligation) else {
+                    return Ok(Value::Absent);
+                };
+                let event = ctx.var.map(|(_, e)| e);
+                let Some(state) = self.obligation(index, event)? else {
+                    return Ok(Value::Absent);
+                };
+                match name {
+                    "due" => state.due.map_or(Value::Absent, Value::Time),
+                    "met" => Value::Bool(state.status == super::ObligationStatus::Met),
+                    _ => state.met_on.map_or(Value::Absent, Value::Time),
+                }
+            }
+            "rank" => match self.eval_arg(first, ctx)? {
+                Value::Event(e) => self.s.events.get(e).map_or(Value::Absent, |ev| {
+                    Value::Number(Decimal::from(ev.rank + 1))
+                }),
+                _ => Value::Absent,
+            },
+            "streak" => {
+                let Some((_, event)) = ctx.var else {
+                    return Ok(Value::Absent);
+                };
+                let Some(cond) = first else {
+                    return Ok(Value::Absent);
+                };
+                self.streak(cond, ctx, event)?
+            }
+            "end_of" => {
+                let term = kind_name(first);
+                let Some(index) = self.c.clause_index(term) else {
+                    return Ok(Value::Absent);
+                };
+                match self.term(index)?.ended {
+                    Some(d) => Value::Time(Moment::Date(d)),
+                    None => Value::Absent,
+                }
+            }
+            _ => Value::Absent,
+        })
+    }
+
+    fn eval_arg(&mut self, arg: Option<&Expr>, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+        match arg {
+            Some(a) => self.eval(a, ctx),
+            None => Ok(Value::Absent),
+        }
+    }
+
+    /// Consecutive events of the clause's kind, ending at `event`, where `cond` holds.
+    /// Computed once per (clause, expression) over all events of the kind, in order.
+    fn streak(&mut self, cond: &Expr, ctx: Ctx<'a>, event: usize) -> Result<Value, EvalError> {
+        let key = (ctx.clause, cond.span.start);
+        let Some(rank) = self.s.events.get(event).map(|e| e.rank) else {
+            return Ok(Value::Absent);
+        };
+        if !self.streaks.contains_key(&key) {
+            let Some(kind) = self.s.events.get(event).map(|e| e.kind.clone()) else {
+                return Ok(Value::Absent);
+            };
+            let events: Vec<usize> = self.s.of_kind(&kind).to_vec();
+            let mut counts = Vec::with_capacity(events.len());
+            let mut run = 0u32;
+            let saved = self.trace.take();
+            for e in events {
+                let inner = Ctx {
+                    var: ctx.var.map(|(v, _)| (v, e)),
+                    ..ctx
+                };
+                run = if self.eval(cond, inner)?.is_true() {
+                    run + 1
+                } else {
+                    0
+                };
+                counts.push(run);
+            }
+            self.trace = saved;
+            self.streaks.insert(key, counts);
+        }
+        let n = self
+            .streaks
+            .get(&key)
+            .and_then(|c| c.get(rank))
+            .copied()
+            .unwrap_or(0);
+        Ok(Value::Number(Decimal::from(n)))
+    }
+
+    /// Total of `field` over events of `kind` after `from`, up to and including `to`, from
+    /// prefix sums built once per (kind, field).
+    fn sum(&mut self, kind: &str, field: &str, from: Moment, to: Moment) -> Value {
+        let events = self.s.of_kind(kind);
+        let key = (kind.to_string(), field.to_string());
+        let is_money = events
+            .iter()
+            .find_map(|e| self.s.events.get(*e).and_then(|ev| ev.fields.get(field)))
+            .is_none_or(|v| matches!(v, Value::Money(_)));
+        if !self.sums.contains_key(&key) {
+            let mut prefix = Vec::with_capacity(events.len() + 1);
+            let mut total = Decimal::ZERO;
+            prefix.push(total);
+            for e in events {
+                if let Some(Value::Money(d) | Value::Number(d)) =
+                    self.s.events.get(*e).and_then(|ev| ev.fields.get(field))
+                {
+                    total = total.saturating_add(*d);
+                }
+                prefix.push(total);
+            }
+            self.sums.insert(key.clone(), prefix);
+        }
+        let position = |t: Moment| {
+            events.partition_point(|e| {
+                self.s
+                    .events
+                    .get(*e)
+                    .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
+            })
+        };
+        let (lo, hi) = (position(from), position(to));
+        let prefix = self.sums.get(&key);
+        let at = |i: usize| {
+            prefix
+                .and_then(|p| p.get(i))
+                .copied()
+                .unwrap_or(Decimal::ZERO)
+        };
+        let total = if hi > lo {
+            at(hi) - at(lo)
+        } else {
+            Decimal::ZERO
+        };
+        if is_money {
+            Value::Money(total)
+        } else {
+            Value::Number(total)
+        }
+    }
+}
+
+/// The name an argument spells (an event kind, a field, a clause).
+fn kind_name(arg: Option<&Expr>) -> &str {
+    match arg.map(|a| &a.kind) {
+        Some(ExprKind::Name(n)) => &n.name,
+        _ => "",
+    }
+}
+
+/// Orders two values of one type; events compare by date.
+fn compare(a: &Value, b: &Value, s: &crate::scenario::Scenario) -> Option<std::cmp::Ordering> {
+    use Value::*;
+    let a = match a {
+        Event(e) => s.events.get(*e).map(|ev| Time(ev.at))?,
+        other => other.clone(),
+    };
+    let b = match b {
+        Event(e) => s.events.get(*e).map(|ev| Time(ev.at))?,
+        other => other.clone(),
+    };
+    match (&a, &b) {
+        (Money(x), Money(y)) | (Number(x), Number(y)) | (Percent(x), Percent(y)) => Some(x.cmp(y)),
+        (Time(x), Time(y)) => Some(x.sort_key().cmp(&y.sort_key())),
+        (Text(x), Text(y)) => Some(x.cmp(y)),
+        (Bool(x), Bool(y)) => Some(x.cmp(y)),
+        (Party(x), Party(y)) => Some(x.cmp(y)),
+        _ => None,
+    }
+}

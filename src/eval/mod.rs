@@ -1,0 +1,1342 @@
+//! The interpreter: a pure function of a checked contract, a checked scenario and an
+//! as-of date. No clock, no I/O; ordered iteration so output is deterministic.
+//!
+//! Work is linear in the number of events: per-kind and per-reference indexes are built
+//! once by the scenario checker; obligations are evaluated once per event and memoised;
+//! streaks and sums are computed in one pass per expression and reused.
+
+mod expr;
+pub mod outcome;
+
+use std::collections::{HashMap, HashSet};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use crate::ast::{Counting, Duration, Opens, Unit};
+use crate::calendar::{self, CalendarError, Moment};
+use crate::check::types::channel_satisfies;
+use crate::check::{is_period, Body, Checked, Clause, DeadlineRule, Obligation, Party, Scope};
+use crate::diagnostic::Diagnostic;
+use crate::money::{format_grouped, round_cents};
+use crate::scenario::Scenario;
+use crate::source::Span;
+use crate::value::Value;
+
+pub use outcome::*;
+
+/// Bounds that keep evaluation finite whatever the input.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// The most renewal periods a term is followed through.
+    pub max_periods: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            max_periods: 10_000,
+        }
+    }
+}
+
+/// An evaluation problem, located in the contract.
+pub type EvalError = Diagnostic;
+
+/// Evaluates a contract against a scenario as of a date.
+pub fn evaluate(
+    contract: &Checked,
+    scenario: &Scenario,
+    as_of: NaiveDate,
+    limits: Limits,
+) -> Result<Outcome, EvalError> {
+    let mut engine = Engine {
+        c: contract,
+        s: scenario,
+        as_of,
+        limits,
+        lets: HashMap::new(),
+        obligations: HashMap::new(),
+        in_progress: HashSet::new(),
+        streaks: HashMap::new(),
+        sums: HashMap::new(),
+        terms: HashMap::new(),
+        trace: None,
+        out: Outcome::default(),
+    };
+    engine.run()?;
+    Ok(engine.out)
+}
+
+/// An obligation instance, once evaluated.
+#[derive(Debug, Clone)]
+struct ObligationState {
+    due: Option<Moment>,
+    derivation: String,
+    status: ObligationStatus,
+    met_on: Option<Moment>,
+    violation: Option<(ViolationKind, String)>,
+    /// For a late or undone obligation: how late.
+    delay: Option<(Moment, Moment)>,
+}
+
+/// A term, once followed through its renewals.
+#[derive(Debug, Clone)]
+struct TermState {
+    /// The day it ends, when a notice or the lack of a renewal ended it.
+    ended: Option<NaiveDate>,
+    dates: Vec<DateEntry>,
+    notices: Vec<NoticeEntry>,
+}
+
+/// What an expression can see besides the contract's names.
+#[derive(Debug, Clone, Copy)]
+struct Ctx<'a> {
+    clause: usize,
+    var: Option<(&'a str, usize)>,
+    delay: Option<(Moment, Moment)>,
+}
+
+struct Engine<'a> {
+    c: &'a Checked,
+    s: &'a Scenario,
+    as_of: NaiveDate,
+    limits: Limits,
+    lets: HashMap<String, Value>,
+    obligations: HashMap<(usize, Option<usize>), Option<ObligationState>>,
+    in_progress: HashSet<(usize, Option<usize>)>,
+    /// (clause, expression start) → streak per event of the clause's kind, in kind order.
+    streaks: HashMap<(usize, usize), Vec<u32>>,
+    /// (kind, field) → prefix sums in kind order.
+    sums: HashMap<(String, String), Vec<Decimal>>,
+    terms: HashMap<usize, TermState>,
+    /// While an amount is computed: the values of the names and calls it used.
+    trace: Option<Vec<(Span, Value)>>,
+    out: Outcome,
+}
+
+impl<'a> Engine<'a> {
+    fn run(&mut self) -> Result<(), EvalError> {
+        let c = self.c;
+        for let_def in &c.lets {
+            let ctx = Ctx {
+                clause: usize::MAX,
+                var: None,
+                delay: None,
+            };
+            // A `let` that needs a missing fact only fails where it is used.
+            if let Ok(v) = self.eval(&let_def.value, ctx) {
+                self.lets.insert(let_def.name.clone(), v);
+            }
+        }
+        for (index, clause) in c.clauses.iter().enumerate() {
+            let result = match &clause.body {
+                Body::Obligation(o) => self.emit_obligation(index, clause, o),
+                Body::Right(_) => self.emit_right(index, clause),
+                Body::Charge(_) => self.emit_charge(index, clause),
+                Body::Term(_) => self.term(index).map(|state| {
+                    self.out.dates.extend(state.dates);
+                    self.out.notices.extend(state.notices);
+                }),
+                Body::Date(_) => self.emit_date(index, clause),
+                Body::Allocation(_) => self.emit_allocation(index, clause),
+            };
+            match result {
+                Err(e)
+                    if e.code == "terms::eval::missing_fact"
+                        && matches!(clause.scope, Scope::Once) =>
+                {
+                    self.out.unevaluated.push(Unevaluated {
+                        clause_id: clause.id.clone(),
+                        clause: clause.article.clone(),
+                        reason: e.message,
+                    });
+                }
+                other => other?,
+            }
+        }
+        Ok(())
+    }
+
+    fn source(&self, clause: &Clause, event: Option<usize>) -> Source {
+        Source {
+            clause_id: clause.id.clone(),
+            clause: clause.article.clone(),
+            event: event
+                .and_then(|e| self.s.events.get(e))
+                .map(|e| e.id.clone()),
+        }
+    }
+
+    fn as_of_moment(&self) -> Moment {
+        Moment::Date(self.as_of)
+    }
+
+    /// Whether a deadline has passed as of the evaluation date (the whole as-of day counts
+    /// as elapsed for date-times; a whole-day deadline passes after its day).
+    fn passed(&self, due: Moment) -> bool {
+        match due {
+            Moment::Date(d) => d < self.as_of,
+            Moment::DateTime(dt) => dt.date() <= self.as_of,
+        }
+    }
+
+    /// Whether an act has happened as of the evaluation date.
+    fn happened(&self, at: Moment) -> bool {
+        at.date() <= self.as_of
+    }
+
+    fn calendar_error(&self, e: CalendarError, span: Span) -> EvalError {
+        Diagnostic::error(
+            "terms::eval::date_out_of_range",
+            span,
+            format!("a date computed here fails: {e}"),
+        )
+        .label("while computing this date")
+        .help(format!(
+            "dates must stay within {}–{}",
+            calendar::FIRST_YEAR,
+            calendar::LAST_YEAR
+        ))
+    }
+
+    // ------------------------------------------------------------ instances
+
+    /// The event instances of a clause: `None` for a clause without `for each`.
+    /// `on breach of` instances carry the delay of the breached obligation.
+    fn instances(
+        &mut self,
+        index: usize,
+    ) -> Result<Vec<(Option<usize>, Option<(Moment, Moment)>)>, EvalError> {
+        let clause = self.clause(index);
+        let mut out = Vec::new();
+        match &clause.scope {
+            Scope::Once => out.push((None, None)),
+            Scope::ForEach { kind, var, filter } => {
+                for &event in self.s.of_kind(kind) {
+                    if let Some(filter) = filter {
+                        let ctx = Ctx {
+                            clause: index,
+                            var: Some((var.as_str(), event)),
+                            delay: None,
+                        };
+                        if !self.eval(filter, ctx)?.is_true() {
+                            continue;
+                        }
+                    }
+                    out.push((Some(event), None));
+                }
+            }
+            Scope::OnBreach { obligation, .. } => {
+                for (event, _) in self.instances(*obligation)? {
+                    if let Some(state) = self.obligation(*obligation, event)? {
+                        let late = matches!(
+                            state.violation,
+                            Some((ViolationKind::Late | ViolationKind::NotDone, _))
+                        );
+                        if late {
+                            out.push((event, state.delay));
+                        }
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    fn clause(&self, index: usize) -> &'a Clause {
+        let c: &'a Checked = self.c;
+        // Indices come from the checker, which numbered these very clauses.
+        &c.clauses[index.min(c.clauses.len().saturating_sub(1))]
+    }
+
+    fn ctx(&self, index: usize, event: Option<usize>, delay: Option<(Moment, Moment)>) -> Ctx<'a> {
+        let clause = self.clause(index);
+        let var = match (clause.scope.binding(), event) {
+            (Some((var, _)), Some(e)) => Some((var, e)),
+            _ => None,
+        };
+        Ctx {
+            clause: index,
+            var,
+            delay,
+        }
+    }
+
+    /// Whether the clause's `when` holds for an instance.
+    fn applies(&mut self, index: usize, ctx: Ctx<'a>) -> Result<bool, EvalError> {
+        match &self.clause(index).when {
+            Some(cond) => Ok(self.eval(cond, ctx)?.is_true()),
+            None => Ok(true),
+        }
+    }
+
+    // ------------------------------------------------------------ obligations
+
+    /// The state of one instance of an obligation; `None` when it does not apply.
+    fn obligation(
+        &mut self,
+        index: usize,
+        event: Option<usize>,
+    ) -> Result<Option<ObligationState>, EvalError> {
+        if let Some(state) = self.obligations.get(&(index, event)) {
+            return Ok(state.clone());
+        }
+        let clause = self.clause(index);
+        if !self.in_progress.insert((index, event)) {
+            return Err(Diagnostic::error(
+                "terms::eval::cycle",
+                clause.span,
+                format!("the obligation `{}` depends on itself", clause.id),
+            )
+            .label("evaluating this clause needs its own result")
+            .help("break the cycle between the clauses that use `met`, `due` or `while … unmet`"));
+        }
+        let Body::Obligation(o) = &clause.body else {
+            self.in_progress.remove(&(index, event));
+            return Ok(None);
+        };
+        let ctx = self.ctx(index, event, None);
+        let state = if self.applies(index, ctx)? {
+            self.evaluate_obligation(o, ctx)?
+        } else {
+            None
+        };
+        self.in_progress.remove(&(index, event));
+        self.obligations.insert((index, event), state.clone());
+        Ok(state)
+    }
+
+    fn deadline(
+        &mut self,
+        rule: &DeadlineRule,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<(Moment, String)>, EvalError> {
+        let (base_expr, duration, forward) = match rule {
+            DeadlineRule::Within(d, e) => (e, Some(d), true),
+            DeadlineRule::AtLeastBefore(d, e) => (e, Some(d), false),
+            DeadlineRule::By(e) => (e, None, true),
+        };
+        let Some(base) = self.eval(base_expr, ctx)?.as_moment(self.s) else {
+            return Ok(None);
+        };
+        let Some(duration) = duration else {
+            return Ok(Some((
+                base,
+                format!("{} = {base}", self.text(base_expr.span)),
+            )));
+        };
+        let shifted = self
+            .c
+            .calendar
+            .shift(base, duration, forward)
+            .map_err(|e| self.calendar_error(e, duration.span))?;
+        let sign = if forward { "+" } else { "−" };
+        let mut derivation = format!(
+            "{} = {} {base} {sign} {duration}",
+            shifted.moment,
+            self.text(base_expr.span)
+        );
+        if shifted.clamped {
+            derivation.push_str(" (clamped to the last day of the month)");
+        }
+        Ok(Some((shifted.moment, derivation)))
+    }
+
+    fn evaluate_obligation(
+        &mut self,
+        o: &'a Obligation,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<ObligationState>, EvalError> {
+        let event = ctx.var.map(|(_, e)| e);
+        let (due, derivation) = match &o.deadline {
+            Some(rule) => match self.deadline(rule, ctx)? {
+                Some((m, d)) => (Some(m), d),
+                None => return Ok(None),
+            },
+            None => (
+                event.and_then(|e| self.s.events.get(e)).map(|e| e.at),
+                String::new(),
+            ),
+        };
+        if o.prohibition {
+            return self.evaluate_prohibition(o, ctx, due, derivation).map(Some);
+        }
+        if let Some(cond) = &o.requires {
+            let holds = self.eval(cond, ctx)?.is_true();
+            let violation = (!holds).then(|| {
+                (
+                    ViolationKind::ConditionNotMet,
+                    format!("`{}` does not hold", self.text(cond.span)),
+                )
+            });
+            return Ok(Some(ObligationState {
+                due,
+                derivation,
+                status: if holds {
+                    ObligationStatus::Met
+                } else {
+                    ObligationStatus::Violated
+                },
+                met_on: None,
+                violation,
+                delay: None,
+            }));
+        }
+        let Some(due) = due else { return Ok(None) };
+        let mut notes = Vec::new();
+        let (met_on, _by) = self.fulfilment(o, event, &mut notes);
+        let mut state = ObligationState {
+            due: Some(due),
+            derivation,
+            status: ObligationStatus::Pending,
+            met_on,
+            violation: None,
+            delay: None,
+        };
+        match met_on {
+            Some(at) if at.is_by(due) => state.status = ObligationStatus::Met,
+            Some(at) => {
+                state.status = ObligationStatus::Violated;
+                state.delay = Some((due, at));
+                let late = lateness(due, at);
+                state.violation = Some((ViolationKind::Late, format!("done {at}, {late} late")));
+            }
+            None if self.passed(due) => {
+                state.status = ObligationStatus::Violated;
+                state.delay = Some((due, self.as_of_moment()));
+                let overdue = lateness(due, self.as_of_moment());
+                let mut detail =
+                    format!("not done by {due}; overdue {overdue} as of {}", self.as_of);
+                for note in &notes {
+                    detail.push_str("; ");
+                    detail.push_str(note);
+                }
+                state.violation = Some((ViolationKind::NotDone, detail));
+            }
+            None => {}
+        }
+        Ok(Some(state))
+    }
+
+    /// When an obligation was met, by the events of its `fulfilled by` kind that refer to
+    /// its event, by an accepted channel. Where both carry an `amount`, it is met when the
+    /// amounts paid cover the amount due.
+    fn fulfilment(
+        &self,
+        o: &Obligation,
+        event: Option<usize>,
+        notes: &mut Vec<String>,
+    ) -> (Option<Moment>, Option<usize>) {
+        let Some(kind) = &o.act else {
+            return (None, None);
+        };
+        let candidates: &[usize] = match event {
+            Some(e) => self.s.referring(e, kind),
+            None => self.s.of_kind(kind),
+        };
+        let owed =
+            event
+                .and_then(|e| self.s.events.get(e))
+                .and_then(|e| match e.fields.get("amount") {
+                    Some(Value::Money(d)) => Some(*d),
+                    _ => None,
+                });
+        let mut paid = Decimal::ZERO;
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            if !self.happened(act.at) {
+                continue;
+            }
+            if !o.via.is_empty() {
+                let used = act.via.as_deref().unwrap_or("unspecified channel");
+                if !o.via.iter().any(|v| channel_satisfies(used, v)) {
+                    notes.push(format!(
+                        "`{}` by {used} does not count: {} required",
+                        act.id,
+                        o.via.join(" or ")
+                    ));
+                    continue;
+                }
+            }
+            let Some(counts) = self.counts_on(o.counts, act) else {
+                notes.push(format!(
+                    "`{}` has no receipt date; it counts on receipt",
+                    act.id
+                ));
+                continue;
+            };
+            match (owed, act.fields.get("amount")) {
+                (Some(owed), Some(Value::Money(part))) => {
+                    paid += *part;
+                    if paid >= owed {
+                        return (Some(counts), Some(candidate));
+                    }
+                }
+                _ => return (Some(counts), Some(candidate)),
+            }
+        }
+        if let Some(owed) = owed {
+            if paid > Decimal::ZERO {
+                notes.push(format!(
+                    "{} of {} paid",
+                    format_grouped(paid),
+                    format_grouped(owed)
+                ));
+            }
+        }
+        (None, None)
+    }
+
+    /// When an act counts: the clause's rule, else the contract's rule for its channel.
+    fn counts_on(
+        &self,
+        clause_rule: Option<Counting>,
+        act: &crate::scenario::EventRecord,
+    ) -> Option<Moment> {
+        let rule = clause_rule.unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+        match rule {
+            Counting::Sending | Counting::Posting => Some(act.at),
+            Counting::Receipt => act.received,
+        }
+    }
+
+    fn evaluate_prohibition(
+        &mut self,
+        o: &Obligation,
+        ctx: Ctx<'a>,
+        from: Option<Moment>,
+        derivation: String,
+    ) -> Result<ObligationState, EvalError> {
+        let until = match &o.until {
+            Some(e) => self.eval(e, ctx)?.as_moment(self.s),
+            None => None,
+        };
+        let mut derivation = derivation;
+        if let (Some(e), Some(u)) = (&o.until, until) {
+            derivation = format!("in force until {u} = {}", self.text(e.span));
+        }
+        let kind = o.act.as_deref().unwrap_or("");
+        let event = ctx.var.map(|(_, e)| e);
+        let related = event
+            .map(|e| self.s.referring(e, kind))
+            .filter(|r| !r.is_empty());
+        let candidates = related.unwrap_or_else(|| self.s.of_kind(kind));
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            let after_start = from.is_none_or(|f| f.sort_key() <= act.at.sort_key());
+            let before_end = until.is_none_or(|u| act.at.is_by(u));
+            if after_start && before_end && self.happened(act.at) {
+                let window = until.map_or(String::new(), |u| {
+                    format!(" (the restriction runs until {u})")
+                });
+                return Ok(ObligationState {
+                    due: until,
+                    derivation,
+                    status: ObligationStatus::Violated,
+                    met_on: None,
+                    violation: Some((
+                        ViolationKind::ProhibitedAct,
+                        format!("`{}` on {}{window}", act.id, act.at),
+                    )),
+                    delay: None,
+                });
+            }
+        }
+        let over = until.is_some_and(|u| self.passed(u));
+        Ok(ObligationState {
+            due: until,
+            derivation,
+            status: if over {
+                ObligationStatus::Met
+            } else {
+                ObligationStatus::Pending
+            },
+            met_on: None,
+            violation: None,
+            delay: None,
+        })
+    }
+
+    fn emit_obligation(
+        &mut self,
+        index: usize,
+        clause: &'a Clause,
+        o: &'a Obligation,
+    ) -> Result<(), EvalError> {
+        for (event, _) in self.instances(index)? {
+            let Some(state) = self.obligation(index, event)? else {
+                continue;
+            };
+            let source = self.source(clause, event);
+            self.out.obligations.push(ObligationEntry {
+                source: source.clone(),
+                party: self.party_name(&o.party, event),
+                action: o.action.clone(),
+                prohibition: o.prohibition,
+                due: state.due,
+                via: o.via.clone(),
+                status: state.status,
+                met_on: state.met_on,
+                derivation: state.derivation.clone(),
+            });
+            if let Some((kind, detail)) = state.violation {
+                let (days_late, minutes_late) = match state.delay {
+                    Some((from, to)) => match from {
+                        Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),
+                        Moment::DateTime(_) => {
+                            (None, Some(calendar::minutes_between(from, to).max(0)))
+                        }
+                    },
+                    None => (None, None),
+                };
+                self.out.violations.push(ViolationEntry {
+                    source,
+                    party: self.party_name(&o.party, event),
+                    action: o.action.clone(),
+                    kind,
+                    due: state.due,
+                    days_late,
+                    minutes_late,
+                    detail,
+                    consequence: o.otherwise.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ rights
+
+    fn emit_right(&mut self, index: usize, clause: &'a Clause) -> Result<(), EvalError> {
+        let Body::Right(r) = &clause.body else {
+            return Ok(());
+        };
+        for (event, delay) in self.instances(index)? {
+            let ctx = self.ctx(index, event, delay);
+            if !self.applies(index, ctx)? {
+                continue;
+            }
+            let trigger = event.and_then(|e| self.s.events.get(e)).map(|e| e.at);
+            let (from, mut detail) = match &r.opens {
+                Some(Opens::AfterGrace(d, e)) => {
+                    let Some(base) = self.eval(e, ctx)?.as_moment(self.s) else {
+                        continue;
+                    };
+                    let end = self
+                        .c
+                        .calendar
+                        .shift(base, d, true)
+                        .map_err(|err| self.calendar_error(err, d.span))?
+                        .moment;
+                    let from = calendar::add_days(end.date(), 1, true)
+                        .map_err(|err| self.calendar_error(err, d.span))?;
+                    (
+                        Some(Moment::Date(from)),
+                        format!(
+                            "opens {from}: the day after {} = {} {base} + {d}",
+                            end,
+                            self.text(e.span)
+                        ),
+                    )
+                }
+                Some(Opens::On(e)) => {
+                    let Some(at) = self.eval(e, ctx)?.as_moment(self.s) else {
+                        continue;
+                    };
+                    (Some(at), format!("opens {at} = {}", self.text(e.span)))
+                }
+                None => (trigger, String::new()),
+            };
+            let mut until = None;
+            let mut status = match from {
+                Some(f) if !self.happened(f) => RightStatus::NotYetOpen,
+                _ => RightStatus::Open,
+            };
+            if let Some(obligation) = r.while_unmet {
+                let Some(state) = self.obligation(obligation, event)? else {
+                    continue;
+                };
+                let obligation_id = &self.clause(obligation).id;
+                if let (Some(met), Some(f)) = (state.met_on, from) {
+                    if met.date() < f.date() {
+                        continue; // met before the right opened: it never did
+                    }
+                    until = Some(met);
+                    status = RightStatus::Closed;
+                    push_detail(
+                        &mut detail,
+                        format!("closed when `{obligation_id}` was met on {met}"),
+                    );
+                } else {
+                    push_detail(&mut detail, format!("while `{obligation_id}` is unmet"));
+                }
+            }
+            let window = match &r.deadline {
+                Some(rule) => self.deadline(rule, ctx)?,
+                None => None,
+            };
+            if let Some((end, derivation)) = &window {
+                until = Some(*end);
+                push_detail(&mut detail, format!("window ends {derivation}"));
+                let (exercised, notes) = self.exercise(r, event, *end);
+                if let Some((id, at)) = exercised {
+                    status = RightStatus::Exercised;
+                    push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
+                } else if self.passed(*end) {
+                    status = RightStatus::Lapsed;
+                    if let Some(otherwise) = &r.otherwise {
+                        push_detail(&mut detail, otherwise.clone());
+                    }
+                }
+                for note in notes {
+                    push_detail(&mut detail, note);
+                }
+            }
+            let source = self.source(clause, event);
+            self.out.rights.push(RightEntry {
+                source,
+                party: self.party_name(&r.party, event),
+                right: r.action.clone(),
+                from,
+                until,
+                via: r.via.clone(),
+                status,
+                detail,
+            });
+        }
+        Ok(())
+    }
+
+    /// The first valid exercise of a windowed right, and notes on the invalid ones.
+    fn exercise(
+        &self,
+        r: &crate::check::Right,
+        event: Option<usize>,
+        end: Moment,
+    ) -> (Option<(String, Moment)>, Vec<String>) {
+        let mut notes = Vec::new();
+        let Some(kind) = &r.exercised_by else {
+            return (None, notes);
+        };
+        let candidates: &[usize] = match event {
+            Some(e) => self.s.referring(e, kind),
+            None => self.s.of_kind(kind),
+        };
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            if !self.happened(act.at) {
+                continue;
+            }
+            if !r.via.is_empty() {
+                let used = act.via.as_deref().unwrap_or("unspecified channel");
+                if !r.via.iter().any(|v| channel_satisfies(used, v)) {
+                    notes.push(format!(
+                        "`{}` by {used} is ineffective: {} required",
+                        act.id,
+                        r.via.join(" or ")
+                    ));
+                    continue;
+                }
+            }
+            let Some(at) = self.counts_on(r.counts, act) else {
+                notes.push(format!("`{}` has no receipt date", act.id));
+                continue;
+            };
+            if at.is_by(end) {
+                return (Some((act.id.clone(), at)), notes);
+            }
+            notes.push(format!("`{}` on {at} is too late", act.id));
+        }
+        (None, notes)
+    }
+
+    // ------------------------------------------------------------ charges
+
+    fn emit_charge(&mut self, index: usize, clause: &'a Clause) -> Result<(), EvalError> {
+        let Body::Charge(charge) = &clause.body else {
+            return Ok(());
+        };
+        for (event, delay) in self.instances(index)? {
+            let ctx = self.ctx(index, event, delay);
+            if !self.applies(index, ctx)? {
+                continue;
+            }
+            self.trace = Some(Vec::new());
+            let value = self.eval(&charge.amount, ctx);
+            let trace = self.trace.take().unwrap_or_default();
+            let Value::Money(exact) = value? else {
+                continue;
+            };
+            let amount = round_cents(exact);
+            let computation = self.computation(&charge.amount, &trace, exact, amount);
+            let source = self.source(clause, event);
+            self.out.amounts.push(AmountEntry {
+                source,
+                kind: charge.kind.word().to_string(),
+                debtor: self.party_name(&charge.debtor, event),
+                creditor: self.party_name(&charge.creditor, event),
+                amount,
+                currency: self.c.currency.clone(),
+                computation,
+            });
+        }
+        Ok(())
+    }
+
+    /// `formula with name = value, … = exact → rounded`.
+    fn computation(
+        &self,
+        expr: &crate::ast::Expr,
+        trace: &[(Span, Value)],
+        exact: Decimal,
+        rounded: Decimal,
+    ) -> String {
+        let formula = squash(self.text(expr.span));
+        let bindings = self.bindings(expr.span, trace);
+        let mut out = formula;
+        if !bindings.is_empty() {
+            out.push_str(" with ");
+            out.push_str(&bindings.join(", "));
+        }
+        let shown = exact.round_dp(6).normalize();
+        if shown == rounded.normalize() && exact == rounded {
+            out.push_str(&format!(" = {}", format_grouped(rounded)));
+        } else {
+            let ellipsis = if exact.round_dp(6) != exact {
+                "…"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                " = {shown}{ellipsis} → {} (rounded to the cent, half away from zero)",
+                format_grouped(rounded)
+            ));
+        }
+        out
+    }
+
+    /// `name = value` for each name, field and call an expression used, once each, in
+    /// the order they were met; events are shown by id.
+    fn bindings(&self, whole: Span, trace: &[(Span, Value)]) -> Vec<String> {
+        let mut seen = HashSet::new();
+        let mut out = Vec::new();
+        for (span, value) in trace {
+            let text = squash(self.text(*span));
+            if *span == whole || !seen.insert(text.clone()) {
+                continue;
+            }
+            let shown = match value {
+                Value::Event(e) => self.s.events.get(*e).map_or_else(
+                    || value.to_string(),
+                    |ev| format!("`{}` ({})", ev.id, ev.at),
+                ),
+                other => other.to_string(),
+            };
+            out.push(format!("{text} = {shown}"));
+        }
+        out
+    }
+
+    // ------------------------------------------------------------ dates
+
+    fn emit_date(&mut self, index: usize, clause: &'a Clause) -> Result<(), EvalError> {
+        let Body::Date(rule) = &clause.body else {
+            return Ok(());
+        };
+        for (event, delay) in self.instances(index)? {
+            let ctx = self.ctx(index, event, delay);
+            if !self.applies(index, ctx)? {
+                continue;
+            }
+            self.trace = Some(Vec::new());
+            let value = self.eval(&rule.value, ctx);
+            let trace = self.trace.take().unwrap_or_default();
+            let Some(date) = value?.as_moment(self.s) else {
+                continue;
+            };
+            let mut derivation = squash(self.text(rule.value.span));
+            let bindings = self.bindings(rule.value.span, &trace);
+            if !bindings.is_empty() {
+                derivation = format!("{derivation} with {}", bindings.join(", "));
+            }
+            let source = self.source(clause, event);
+            self.out.dates.push(DateEntry {
+                source,
+                name: clause.id.clone(),
+                date,
+                derivation,
+            });
+        }
+        Ok(())
+    }
+
+    // ------------------------------------------------------------ terms
+
+    fn term(&mut self, index: usize) -> Result<TermState, EvalError> {
+        if let Some(state) = self.terms.get(&index) {
+            return Ok(state.clone());
+        }
+        let clause = self.clause(index);
+        let Body::Term(term) = &clause.body else {
+            return Ok(TermState {
+                ended: None,
+                dates: Vec::new(),
+                notices: Vec::new(),
+            });
+        };
+        let ctx = self.ctx(index, None, None);
+        let Some(start) = self.eval(&term.starts, ctx)?.as_moment(self.s) else {
+            return Ok(TermState {
+                ended: None,
+                dates: Vec::new(),
+                notices: Vec::new(),
+            });
+        };
+        let start = start.date();
+        let Some(lasts) = self.period(&term.lasts, ctx)? else {
+            return Ok(TermState {
+                ended: None,
+                dates: Vec::new(),
+                notices: Vec::new(),
+            });
+        };
+        let renews = match &term.renews {
+            Some(e) => self.period(e, ctx)?,
+            None => None,
+        };
+        let source = self.source(clause, None);
+        let mut state = TermState {
+            ended: None,
+            dates: Vec::new(),
+            notices: Vec::new(),
+        };
+        // Notices, each with the moment it counts, in that order.
+        // Notices with the moment they count (none when it counts on receipt and no receipt
+        // is given); each is judged in the period it was sent or counts in.
+        let mut notices: Vec<(Moment, Option<Moment>, usize, usize)> = Vec::new();
+        for (rule_index, rule) in term.notices.iter().enumerate() {
+            for &e in self.s.of_kind(&rule.kind) {
+                let Some(act) = self.s.events.get(e) else {
+                    continue;
+                };
+                if act.by.as_deref().is_some_and(|p| p != rule.party) || !self.happened(act.at) {
+                    continue;
+                }
+                let counts = self.counts_on(term.counts, act);
+                notices.push((counts.unwrap_or(act.at), counts, rule_index, e));
+            }
+        }
+        notices.sort_by_key(|(at, _, _, e)| (at.sort_key(), *e));
+        let mut next_notice = 0;
+        let mut renewals = 0usize;
+        let mut period_start = start;
+        loop {
+            // Each period is computed from the start, so month ends do not drift.
+            let length = period_length(lasts, renews, renewals);
+            let next_start = self
+                .c
+                .calendar
+                .shift(Moment::Date(start), &length, true)
+                .map_err(|e| self.calendar_error(e, lasts.span))?
+                .moment
+                .date();
+            let period_end = calendar::add_days(next_start, 1, false)
+                .map_err(|e| self.calendar_error(e, lasts.span))?;
+            let mut deadlines = Vec::new();
+            for rule in &term.notices {
+                let d = self
+                    .c
+                    .calendar
+                    .shift(Moment::Date(period_end), &rule.before, false)
+                    .map_err(|e| self.calendar_error(e, rule.before.span))?
+                    .moment;
+                deadlines.push(d);
+            }
+            // The notices of this period: those that count on or before its last day.
+            let mut effective = None;
+            while let Some(&(at, counts, rule_index, e)) = notices.get(next_notice) {
+                if at.date() > period_end {
+                    break;
+                }
+                next_notice += 1;
+                let (Some(rule), Some(act), Some(deadline)) = (
+                    term.notices.get(rule_index),
+                    self.s.events.get(e),
+                    deadlines.get(rule_index),
+                ) else {
+                    continue;
+                };
+                let used = act.via.as_deref().unwrap_or("unspecified channel");
+                let channel_ok =
+                    rule.via.is_empty() || rule.via.iter().any(|v| channel_satisfies(used, v));
+                let in_time = counts.is_some_and(|c| c.is_by(*deadline));
+                let counting = term
+                    .counts
+                    .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+                let reason = match (channel_ok, counts, in_time) {
+                    (false, _, _) => {
+                        format!("sent by {used}: only {} counts", rule.via.join(" or "))
+                    }
+                    (true, None, _) => format!(
+                        "counts on {}, and no {} date is given",
+                        counting.word(),
+                        counting.word()
+                    ),
+                    (true, Some(_), true) => format!(
+                        "counts on {} ({at}), by the deadline {deadline}",
+                        counting.word()
+                    ),
+                    (true, Some(_), false) => format!(
+                        "counts on {} ({at}), after the deadline {deadline}",
+                        counting.word()
+                    ),
+                };
+                let ok = channel_ok && in_time && effective.is_none();
+                if ok {
+                    effective = Some(act.id.clone());
+                }
+                state.notices.push(NoticeEntry {
+                    source: Source {
+                        event: Some(act.id.clone()),
+                        ..source.clone()
+                    },
+                    party: act.by.clone(),
+                    via: act.via.clone(),
+                    counts_on: counts,
+                    deadline: *deadline,
+                    effective: ok,
+                    reason,
+                });
+            }
+            let period = format!("{period_start} … {period_end}");
+            if let Some(id) = effective {
+                state.ended = Some(period_end);
+                state.dates.push(self.date_entry(
+                    &source,
+                    "term ends",
+                    period_end,
+                    format!("ended by notice `{id}`; period {period}"),
+                ));
+                break;
+            }
+            let Some(renew) = renews else {
+                state.ended = Some(period_end);
+                state.dates.push(self.date_entry(
+                    &source,
+                    "term ends",
+                    period_end,
+                    format!("fixed term {period}, no renewal"),
+                ));
+                break;
+            };
+            let deadline_passed = deadlines.iter().all(|d| self.passed(*d))
+                && !deadlines.is_empty()
+                || deadlines.is_empty() && period_end < self.as_of;
+            if !deadline_passed {
+                for (rule, deadline) in term.notices.iter().zip(&deadlines) {
+                    state.dates.push(self.date_entry(
+                        &source,
+                        "termination deadline",
+                        deadline.date(),
+                        format!(
+                            "{deadline} = period end {period_end} − {}; notice by {} via {}",
+                            rule.before,
+                            rule.party,
+                            rule.via.join(" or ")
+                        ),
+                    ));
+                }
+                let how = if renewals == 0 {
+                    "current period ends"
+                } else {
+                    "renewed until"
+                };
+                state.dates.push(self.date_entry(
+                    &source,
+                    how,
+                    period_end,
+                    format!("period {period}; renews for {renew} unless notice is given in time"),
+                ));
+                break;
+            }
+            renewals += 1;
+            if renewals > self.limits.max_periods {
+                return Err(Diagnostic::error(
+                    "terms::eval::horizon",
+                    clause.span,
+                    format!(
+                        "the term `{}` renews more than {} times before the as-of date",
+                        clause.id, self.limits.max_periods
+                    ),
+                )
+                .label("renewed too often")
+                .help("check the term's start and length, or evaluate as of an earlier date"));
+            }
+            let renewed_end = self
+                .c
+                .calendar
+                .shift(
+                    Moment::Date(start),
+                    &period_length(lasts, renews, renewals),
+                    true,
+                )
+                .and_then(|m| calendar::add_days(m.moment.date(), 1, false))
+                .map_err(|e| self.calendar_error(e, lasts.span))?;
+            let missed = deadlines
+                .iter()
+                .map(ToString::to_string)
+                .collect::<Vec<_>>()
+                .join(", ");
+            state.dates.push(self.date_entry(
+                &source,
+                "renewed",
+                next_start,
+                format!("no effective notice by {missed}; renewed for {renew}: {next_start} … {renewed_end}"),
+            ));
+            period_start = next_start;
+        }
+        self.terms.insert(index, state.clone());
+        Ok(state)
+    }
+
+    fn date_entry(
+        &self,
+        source: &Source,
+        name: &str,
+        date: NaiveDate,
+        derivation: String,
+    ) -> DateEntry {
+        DateEntry {
+            source: source.clone(),
+            name: name.to_string(),
+            date: Moment::Date(date),
+            derivation,
+        }
+    }
+
+    /// A term's period length, checked: a positive number of days, weeks, months or years.
+    fn period(
+        &mut self,
+        expr: &crate::ast::Expr,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<Duration>, EvalError> {
+        match self.eval(expr, ctx)? {
+            Value::Duration(d) if is_period(&d) => Ok(Some(Duration {
+                span: expr.span,
+                ..d
+            })),
+            Value::Duration(d) => Err(Diagnostic::error(
+                "terms::eval::bad_period",
+                expr.span,
+                format!("a term cannot last `{d}`"),
+            )
+            .label("not a term length")
+            .help("a term lasts a positive number of calendar days, weeks, months or years")),
+            _ => Ok(None),
+        }
+    }
+
+    /// The name of the party a clause line names, for one instance.
+    fn party_name(&self, party: &Party, event: Option<usize>) -> String {
+        match party {
+            Party::Named(name) => name.clone(),
+            Party::OfEvent(field) => {
+                let ev = event.and_then(|e| self.s.events.get(e));
+                let found = match field.as_str() {
+                    "by" => ev.and_then(|e| e.by.clone()),
+                    _ => ev.and_then(|e| match e.fields.get(field) {
+                        Some(Value::Party(p)) => Some(p.clone()),
+                        _ => None,
+                    }),
+                };
+                found.unwrap_or_else(|| String::from("(party not given)"))
+            }
+        }
+    }
+
+    // ------------------------------------------------------------ allocation
+
+    fn emit_allocation(&mut self, _index: usize, clause: &'a Clause) -> Result<(), EvalError> {
+        let Body::Allocation(rule) = &clause.body else {
+            return Ok(());
+        };
+        // Debts in the stated order: within a source, oldest first (date order) as written.
+        let mut debts: Vec<(usize, Decimal)> = Vec::new(); // (event, outstanding)
+        for entry in &rule.order {
+            let mut of_kind: Vec<usize> = self.s.of_kind(&entry.source.name).to_vec();
+            if !entry.oldest_first {
+                of_kind.sort_by_key(|e| {
+                    std::cmp::Reverse(self.s.events.get(*e).map(|ev| ev.at.sort_key()))
+                });
+            }
+            for e in of_kind {
+                if let Some(Value::Money(amount)) =
+                    self.s.events.get(e).and_then(|ev| ev.fields.get("amount"))
+                {
+                    debts.push((e, *amount));
+                }
+            }
+        }
+        let mut first_open = 0; // every debt before it is paid off
+        for &payment in self.s.of_kind(&rule.pays) {
+            let Some(pay) = self.s.events.get(payment) else {
+                continue;
+            };
+            if !self.happened(pay.at) {
+                continue;
+            }
+            let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
+                continue;
+            };
+            let mut i = first_open;
+            while left > Decimal::ZERO && i < debts.len() {
+                let Some((debt, outstanding)) = debts.get_mut(i) else {
+                    break;
+                };
+                let Some(debt_event) = self.s.events.get(*debt) else {
+                    break;
+                };
+                if *outstanding > Decimal::ZERO && debt_event.at.sort_key() <= pay.at.sort_key() {
+                    let applied = left.min(*outstanding);
+                    *outstanding -= applied;
+                    left -= applied;
+                    self.out.allocations.push(AllocationEntry {
+                        source: self.source(clause, Some(payment)),
+                        payment: pay.id.clone(),
+                        debt: debt_event.id.clone(),
+                        debt_kind: debt_event.kind.clone(),
+                        applied,
+                        remaining: *outstanding,
+                        currency: self.c.currency.clone(),
+                    });
+                }
+                if i == first_open && debts.get(i).is_some_and(|(_, o)| *o == Decimal::ZERO) {
+                    first_open += 1;
+                }
+                i += 1;
+            }
+        }
+        for (debt, outstanding) in debts {
+            let Some(ev) = self.s.events.get(debt) else {
+                continue;
+            };
+            if outstanding > Decimal::ZERO {
+                let (debtor, creditor) = self.payment_parties(&rule.pays);
+                self.out.amounts.push(AmountEntry {
+                    source: self.source(clause, Some(debt)),
+                    kind: String::from("outstanding"),
+                    debtor,
+                    creditor,
+                    amount: round_cents(outstanding),
+                    currency: self.c.currency.clone(),
+                    computation: format!(
+                        "`{}` ({}) still owed after payments are applied in the stated order",
+                        ev.id, ev.kind
+                    ),
+                });
+            }
+        }
+        Ok(())
+    }
+
+    /// Who pays whom in an allocation: the payer named on the payments, else the first
+    /// party that is not the vendor's.
+    fn payment_parties(&self, pays: &str) -> (String, String) {
+        let payer = self
+            .s
+            .of_kind(pays)
+            .iter()
+            .find_map(|e| self.s.events.get(*e).and_then(|ev| ev.by.clone()));
+        let parties: Vec<&String> = self.c.parties.keys().collect();
+        let debtor =
+            payer.unwrap_or_else(|| parties.last().map_or_else(String::new, |p| (*p).clone()));
+        let creditor = parties
+            .iter()
+            .find(|p| ***p != debtor)
+            .map_or_else(String::new, |p| (*p).clone());
+        (debtor, creditor)
+    }
+
+    fn text(&self, span: Span) -> &'a str {
+        let c: &'a Checked = self.c;
+        c.source.get(span.start..span.end).unwrap_or("")
+    }
+}
+
+/// The length from the term's start to the end of period `renewals` (0 = the first).
+fn period_length(lasts: Duration, renews: Option<Duration>, renewals: usize) -> Duration {
+    let Some(renew) = renews else { return lasts };
+    let extra = u32::try_from(renewals).unwrap_or(u32::MAX);
+    if renew.unit == lasts.unit {
+        Duration {
+            count: lasts
+                .count
+                .saturating_add(renew.count.saturating_mul(extra)),
+            ..lasts
+        }
+    } else {
+        let months = |d: Duration| match d.unit {
+            Unit::Years => d.count.saturating_mul(12),
+            _ => d.count,
+        };
+        Duration {
+            count: months(lasts).saturating_add(months(renew).saturating_mul(extra)),
+            unit: Unit::Months,
+            ..lasts
+        }
+    }
+}
+
+fn push_detail(detail: &mut String, more: String) {
+    if !detail.is_empty() {
+        detail.push_str("; ");
+    }
+    detail.push_str(&more);
+}
+
+/// Collapses runs of whitespace, so multi-line formulas read on one line.
+fn squash(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// "40 days", "2 hours", "1 hour 30 minutes".
+fn lateness(due: Moment, at: Moment) -> String {
+    match due {
+        Moment::Date(d) => {
+            let n = calendar::days_between(d, at.date());
+            format!("{n} day{}", if n == 1 { "" } else { "s" })
+        }
+        Moment::DateTime(_) => {
+            let minutes = calendar::minutes_between(due, at).max(0);
+            let (h, m) = (minutes / 60, minutes % 60);
+            let plural = |n: i64| if n == 1 { "" } else { "s" };
+            match (h, m) {
+                (0, m) => format!("{m} minute{}", plural(m)),
+                (h, 0) => format!("{h} hour{}", plural(h)),
+                (h, m) => format!("{h} hour{} {m} minute{}", plural(h), plural(m)),
+            }
+        }
+    }
+}
+
+impl Value {
+    fn is_true(&self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    /// A date or an event's date.
+    fn as_moment(&self, s: &Scenario) -> Option<Moment> {
+        match self {
+            Value::Time(m) => Some(*m),
+            Value::Event(e) => s.events.get(*e).map(|e| e.at),
+            _ => None,
+        }
+    }
+}

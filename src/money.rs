@@ -1,0 +1,65 @@
+//! Money and rates: exact decimals, one rounding rule.
+//!
+//! Amounts are `rust_decimal::Decimal` throughout; a computed amount is rounded exactly
+//! once, when a clause yields it, to the cent, half away from zero. Intermediate values
+//! keep full precision (28 significant digits).
+
+use rust_decimal::{Decimal, RoundingStrategy};
+
+/// Rounds a computed amount to the cent, half away from zero (2.345 → 2.35, −2.345 → −2.35).
+pub fn round_cents(amount: Decimal) -> Decimal {
+    amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
+/// Formats an amount with exactly two decimals (`1420.00`), as the JSON report carries it.
+pub fn format_amount(amount: Decimal) -> String {
+    format!("{:.2}", round_cents(amount))
+}
+
+/// Formats an amount for a person: thousands separated, two decimals (`1,420.00`).
+pub fn format_grouped(amount: Decimal) -> String {
+    let plain = format_amount(amount);
+    let (sign, digits) = match plain.strip_prefix('-') {
+        Some(rest) => ("-", rest),
+        None => ("", plain.as_str()),
+    };
+    let (whole, cents) = digits.split_once('.').unwrap_or((digits, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    format!("{sign}{grouped}.{cents}")
+}
+
+/// A percentage as a factor: 12% → 0.12.
+pub fn percent_factor(percent: Decimal) -> Decimal {
+    percent / Decimal::ONE_HUNDRED
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::str::FromStr;
+
+    fn dec(s: &str) -> Decimal {
+        Decimal::from_str(s).expect("test decimal")
+    }
+
+    #[test]
+    fn rounds_half_away_from_zero() {
+        assert_eq!(round_cents(dec("2.345")), dec("2.35"));
+        assert_eq!(round_cents(dec("-2.345")), dec("-2.35"));
+        assert_eq!(round_cents(dec("26.3013698")), dec("26.30"));
+    }
+
+    #[test]
+    fn groups_thousands() {
+        assert_eq!(format_grouped(dec("1420")), "1,420.00");
+        assert_eq!(format_grouped(dec("48000")), "48,000.00");
+        assert_eq!(format_grouped(dec("-1234567.891")), "-1,234,567.89");
+        assert_eq!(format_grouped(dec("300")), "300.00");
+    }
+}

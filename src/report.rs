@@ -1,0 +1,281 @@
+//! Reports: the outcome of an evaluation rendered as aligned text for a person, or as
+//! stable JSON for another system (documented in docs/report.md).
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::check::Checked;
+use crate::eval::Outcome;
+use crate::money::{format_amount, format_grouped};
+use crate::scenario::Scenario;
+
+/// Everything a report shows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    pub contract: String,
+    pub vendor: Option<String>,
+    pub scenario: String,
+    pub as_of: String,
+    pub currency: String,
+    #[serde(flatten)]
+    pub outcome: Outcome,
+    /// Amounts added up per debtor and creditor.
+    pub totals: Vec<Total>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub debtor: String,
+    pub creditor: String,
+    #[serde(serialize_with = "ser_amount")]
+    pub amount: Decimal,
+    pub currency: String,
+}
+
+fn ser_amount<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&format_amount(*d))
+}
+
+impl Report {
+    pub fn new(
+        contract: &Checked,
+        scenario: &Scenario,
+        as_of: NaiveDate,
+        outcome: Outcome,
+    ) -> Report {
+        let mut sums: BTreeMap<(String, String), Decimal> = BTreeMap::new();
+        for a in &outcome.amounts {
+            *sums
+                .entry((a.debtor.clone(), a.creditor.clone()))
+                .or_default() += a.amount;
+        }
+        let totals = sums
+            .into_iter()
+            .map(|((debtor, creditor), amount)| Total {
+                debtor,
+                creditor,
+                amount,
+                currency: contract.currency.clone(),
+            })
+            .collect();
+        Report {
+            contract: contract.name.clone(),
+            vendor: contract.vendor.clone(),
+            scenario: scenario.title.clone(),
+            as_of: as_of.format("%Y-%m-%d").to_string(),
+            currency: contract.currency.clone(),
+            outcome,
+            totals,
+        }
+    }
+
+    /// The JSON form, pretty-printed, keys in a fixed order.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
+    }
+
+    /// The text form: one section per kind of entry, aligned columns, each line citing its
+    /// article.
+    pub fn to_text(&self) -> String {
+        let o = &self.outcome;
+        let mut out = String::new();
+        let vendor = self
+            .vendor
+            .as_deref()
+            .map_or(String::new(), |v| format!(" ({v})"));
+        out.push_str(&format!("contract  {}{vendor}\n", self.contract));
+        out.push_str(&format!("scenario  {}\n", self.scenario));
+        out.push_str(&format!("as of     {}\n", self.as_of));
+
+        let event = |e: &Option<String>| e.as_ref().map_or(String::new(), |e| format!("[{e}]"));
+        let opt =
+            |m: &Option<crate::calendar::Moment>| m.map_or(String::from("-"), |m| m.to_string());
+
+        section(
+            &mut out,
+            "OBLIGATIONS",
+            o.obligations.iter().map(|x| {
+                let must = if x.prohibition { "must not" } else { "must" };
+                let via = if x.via.is_empty() {
+                    String::new()
+                } else {
+                    format!("via {}", x.via.join("/"))
+                };
+                let due = if x.prohibition {
+                    format!("until {}", opt(&x.due))
+                } else {
+                    format!("due {}", opt(&x.due))
+                };
+                let met = x.met_on.map_or(String::new(), |m| format!("(done {m})"));
+                vec![
+                    art(&x.source.clause),
+                    x.party.clone(),
+                    format!("{must} {}", x.action),
+                    event(&x.source.event),
+                    due,
+                    via,
+                    x.status.word().to_string(),
+                    met,
+                ]
+            }),
+        );
+        section(
+            &mut out,
+            "VIOLATIONS",
+            o.violations.iter().map(|x| {
+                let consequence = x
+                    .consequence
+                    .as_ref()
+                    .map_or(String::new(), |c| format!("→ {c}"));
+                vec![
+                    art(&x.source.clause),
+                    x.party.clone(),
+                    x.action.clone(),
+                    event(&x.source.event),
+                    x.kind.word().to_string(),
+                    x.detail.clone(),
+                    consequence,
+                ]
+            }),
+        );
+        section(
+            &mut out,
+            "RIGHTS",
+            o.rights.iter().map(|x| {
+                let until = x.until.map_or(String::new(), |u| format!("until {u}"));
+                vec![
+                    art(&x.source.clause),
+                    x.party.clone(),
+                    format!("may {}", x.right),
+                    event(&x.source.event),
+                    format!("from {}", opt(&x.from)),
+                    until,
+                    x.status.word().to_string(),
+                    x.detail.clone(),
+                ]
+            }),
+        );
+        section(
+            &mut out,
+            "AMOUNTS",
+            o.amounts.iter().map(|x| {
+                vec![
+                    art(&x.source.clause),
+                    x.kind.clone(),
+                    format!("{} → {}", x.debtor, x.creditor),
+                    event(&x.source.event),
+                    format!("{} {:>12}", x.currency, format_grouped(x.amount)),
+                    x.computation.clone(),
+                ]
+            }),
+        );
+        if !self.totals.is_empty() {
+            section(
+                &mut out,
+                "TOTALS",
+                self.totals.iter().map(|t| {
+                    vec![
+                        format!("{} → {}", t.debtor, t.creditor),
+                        format!("{} {:>12}", t.currency, format_grouped(t.amount)),
+                    ]
+                }),
+            );
+        }
+        section(
+            &mut out,
+            "DATES",
+            o.dates.iter().map(|x| {
+                vec![
+                    art(&x.source.clause),
+                    x.name.clone(),
+                    event(&x.source.event),
+                    x.date.to_string(),
+                    x.derivation.clone(),
+                ]
+            }),
+        );
+        section(
+            &mut out,
+            "NOTICES",
+            o.notices.iter().map(|x| {
+                let verdict = if x.effective {
+                    "effective"
+                } else {
+                    "ineffective"
+                };
+                vec![
+                    art(&x.source.clause),
+                    event(&x.source.event),
+                    x.via.clone().unwrap_or_default(),
+                    verdict.to_string(),
+                    x.reason.clone(),
+                ]
+            }),
+        );
+        section(
+            &mut out,
+            "ALLOCATIONS",
+            o.allocations.iter().map(|x| {
+                vec![
+                    art(&x.source.clause),
+                    format!("[{}]", x.payment),
+                    format!("→ {} ({})", x.debt, x.debt_kind),
+                    format!("{} {:>12}", x.currency, format_grouped(x.applied)),
+                    format!("remaining {}", format_grouped(x.remaining)),
+                ]
+            }),
+        );
+        if !o.unevaluated.is_empty() {
+            section(
+                &mut out,
+                "NOT EVALUATED",
+                o.unevaluated
+                    .iter()
+                    .map(|x| vec![art(&x.clause), x.clause_id.clone(), x.reason.clone()]),
+            );
+        }
+        out
+    }
+}
+
+fn art(article: &str) -> String {
+    format!("§{article}")
+}
+
+/// A titled section of rows, columns padded to their widest cell; empty sections say so.
+fn section(out: &mut String, title: &str, rows: impl Iterator<Item = Vec<String>>) {
+    let rows: Vec<Vec<String>> = rows.collect();
+    out.push('\n');
+    out.push_str(title);
+    out.push('\n');
+    if rows.is_empty() {
+        out.push_str("  (none)\n");
+        return;
+    }
+    let columns = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|i| {
+            rows.iter()
+                .filter_map(|r| r.get(i))
+                .map(|c| c.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    for row in &rows {
+        let mut line = String::from(" ");
+        for (i, cell) in row.iter().enumerate() {
+            let width = widths.get(i).copied().unwrap_or(0);
+            line.push(' ');
+            line.push_str(cell);
+            if i + 1 < row.len() {
+                line.push_str(&" ".repeat(width.saturating_sub(cell.chars().count())));
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+}

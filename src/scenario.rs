@@ -1,0 +1,474 @@
+//! Scenarios: parsing (in `syntax`) and checking a scenario against a checked contract,
+//! into the indexed event history the evaluator reads.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::NaiveDate;
+
+use crate::ast::{self, LiteralKind};
+use crate::calendar::Moment;
+use crate::check::types::{Type, CHANNELS};
+use crate::check::Checked;
+use crate::diagnostic::{did_you_mean, Diagnostic};
+use crate::source::Span;
+use crate::value::Value;
+
+/// A checked scenario: facts typed, events typed and sorted, references resolved.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    pub title: String,
+    pub as_of: Option<NaiveDate>,
+    pub facts: BTreeMap<String, Value>,
+    /// Every event, in date order (ties keep file order).
+    pub events: Vec<EventRecord>,
+    /// Event kind → positions in `events`, in date order.
+    pub by_kind: HashMap<String, Vec<usize>>,
+    /// (referred event, referring kind) → positions of the events of that kind that refer
+    /// to it through any field, in date order.
+    pub refs: HashMap<(usize, String), Vec<usize>>,
+}
+
+/// One event of a scenario.
+#[derive(Debug, Clone)]
+pub struct EventRecord {
+    pub id: String,
+    pub kind: String,
+    pub at: Moment,
+    pub by: Option<String>,
+    pub via: Option<String>,
+    pub received: Option<Moment>,
+    pub fields: BTreeMap<String, Value>,
+    /// Position among the events of its kind (0 = first).
+    pub rank: usize,
+    pub span: Span,
+}
+
+impl Scenario {
+    pub fn of_kind(&self, kind: &str) -> &[usize] {
+        self.by_kind.get(kind).map_or(&[], Vec::as_slice)
+    }
+
+    /// Events of `kind` that refer to event `target`.
+    pub fn referring(&self, target: usize, kind: &str) -> &[usize] {
+        self.refs
+            .get(&(target, kind.to_string()))
+            .map_or(&[], Vec::as_slice)
+    }
+}
+
+/// Checks a scenario against a contract, reporting every problem.
+pub fn check_scenario(
+    contract: &Checked,
+    scenario: &ast::Scenario,
+) -> Result<Scenario, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    if let Some(name) = &scenario.contract {
+        if name.name != contract.name {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::contract_mismatch",
+                    name.span,
+                    format!(
+                        "the scenario is written for `{}`, not for `{}`",
+                        name.name, contract.name
+                    ),
+                )
+                .label("other contract")
+                .help(format!(
+                    "evaluate it against contracts/{}.terms, or change this line",
+                    name.name
+                )),
+            );
+        }
+    }
+    let mut facts = BTreeMap::new();
+    let mut fact_spans: HashMap<&str, Span> = HashMap::new();
+    for fact in &scenario.facts {
+        let Some(param) = contract.params.get(&fact.name.name) else {
+            let hint = hint(&fact.name.name, contract.params.keys().map(String::as_str));
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::unknown_fact",
+                    fact.name.span,
+                    format!("the contract has no parameter `{}`", fact.name.name),
+                )
+                .label("unknown fact")
+                .help(format!(
+                    "{hint}facts give values to the contract's `param`s"
+                )),
+            );
+            continue;
+        };
+        if fact_spans.insert(&fact.name.name, fact.name.span).is_some() {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::duplicate_id",
+                    fact.name.span,
+                    format!("the fact `{}` is given twice", fact.name.name),
+                )
+                .label("given again")
+                .help("give each fact once"),
+            );
+            continue;
+        }
+        match literal(contract, &fact.value, &param.ty, &HashMap::new()) {
+            Ok(v) => {
+                facts.insert(fact.name.name.clone(), v);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+
+    // Ids first, so references may point forward.
+    let mut ids: HashMap<&str, (usize, &str)> = HashMap::new();
+    for (i, event) in scenario.events.iter().enumerate() {
+        if let Some((first, _)) = ids.get(event.id.name.as_str()) {
+            let first_span = scenario
+                .events
+                .get(*first)
+                .map_or(event.id.span, |e| e.id.span);
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::duplicate_id",
+                    event.id.span,
+                    format!("the event id `{}` is used twice", event.id.name),
+                )
+                .label("used again")
+                .help(format!(
+                    "give every event its own id; the first `{}` is at byte {}",
+                    event.id.name, first_span.start
+                )),
+            );
+            continue;
+        }
+        ids.insert(&event.id.name, (i, &event.kind.name));
+    }
+
+    let mut records: Vec<(usize, EventRecord)> = Vec::new();
+    for (i, event) in scenario.events.iter().enumerate() {
+        match check_event(contract, event, &ids) {
+            Ok(record) => records.push((i, record)),
+            Err(mut es) => errors.append(&mut es),
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+
+    // Sort by moment, ties in file order, then renumber references.
+    records.sort_by_key(|(i, r)| (r.at.sort_key(), *i));
+    let mut position_of_file_index = vec![0usize; scenario.events.len()];
+    for (pos, (file_index, _)) in records.iter().enumerate() {
+        if let Some(slot) = position_of_file_index.get_mut(*file_index) {
+            *slot = pos;
+        }
+    }
+    let mut events: Vec<EventRecord> = records.into_iter().map(|(_, r)| r).collect();
+    for event in &mut events {
+        for value in event.fields.values_mut() {
+            if let Value::Event(file_index) = value {
+                *value = Value::Event(
+                    position_of_file_index
+                        .get(*file_index)
+                        .copied()
+                        .unwrap_or(0),
+                );
+            }
+        }
+    }
+    let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
+    let mut refs: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+    for (pos, event) in events.iter_mut().enumerate() {
+        let list = by_kind.entry(event.kind.clone()).or_default();
+        event.rank = list.len();
+        list.push(pos);
+        for value in event.fields.values() {
+            if let Value::Event(target) = value {
+                let list = refs.entry((*target, event.kind.clone())).or_default();
+                if list.last() != Some(&pos) {
+                    list.push(pos);
+                }
+            }
+        }
+    }
+    Ok(Scenario {
+        title: scenario.title.value.clone(),
+        as_of: scenario.as_of.map(|(d, _)| d),
+        facts,
+        events,
+        by_kind,
+        refs,
+    })
+}
+
+fn check_event(
+    contract: &Checked,
+    event: &ast::Event,
+    ids: &HashMap<&str, (usize, &str)>,
+) -> Result<EventRecord, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let Some(kind) = contract.events.get(&event.kind.name) else {
+        let hint = hint(&event.kind.name, contract.events.keys().map(String::as_str));
+        return Err(vec![Diagnostic::error(
+            "terms::scenario::unknown_event_kind",
+            event.kind.span,
+            format!("the contract declares no event kind `{}`", event.kind.name),
+        )
+        .label("unknown event kind")
+        .help(format!(
+            "{hint}the kinds are: {}",
+            contract
+                .events
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))]);
+    };
+    if let Some(party) = &event.by {
+        if !contract.parties.contains_key(&party.name) {
+            let hint = hint(&party.name, contract.parties.keys().map(String::as_str));
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::unknown_party",
+                    party.span,
+                    format!("`{}` is not a party of the contract", party.name),
+                )
+                .label("unknown party")
+                .help(format!(
+                    "{hint}the parties are: {}",
+                    contract
+                        .parties
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )),
+            );
+        }
+    }
+    if let Some(channel) = &event.via {
+        if !CHANNELS.contains(&channel.name.as_str()) {
+            let hint = hint(&channel.name, CHANNELS);
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::unknown_channel",
+                    channel.span,
+                    format!("`{}` is not a channel", channel.name),
+                )
+                .label("unknown channel")
+                .help(format!("{hint}channels are: {}", CHANNELS.join(", "))),
+            );
+        }
+    }
+    let mut fields = BTreeMap::new();
+    for (name, value) in &event.fields {
+        let Some(field) = kind.fields.get(&name.name) else {
+            let hint = hint(&name.name, kind.fields.keys().map(String::as_str));
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::unknown_field",
+                    name.span,
+                    format!("`{}` events have no field `{}`", kind.name, name.name),
+                )
+                .label("unknown field")
+                .help(format!(
+                    "{hint}the fields are: {}",
+                    kind.fields.keys().cloned().collect::<Vec<_>>().join(", ")
+                )),
+            );
+            continue;
+        };
+        if fields.contains_key(&name.name) {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::duplicate_id",
+                    name.span,
+                    format!("the field `{}` is given twice", name.name),
+                )
+                .label("given again")
+                .help("give each field once"),
+            );
+            continue;
+        }
+        match literal(contract, value, &field.ty, ids) {
+            Ok(v) => {
+                fields.insert(name.name.clone(), v);
+            }
+            Err(d) => errors.push(d),
+        }
+    }
+    for (name, field) in &kind.fields {
+        if !field.optional && !fields.contains_key(name) {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::missing_field",
+                    event.id.span,
+                    format!(
+                        "the `{}` event `{}` has no `{name}`",
+                        kind.name, event.id.name
+                    ),
+                )
+                .label("incomplete event")
+                .help(format!("add `{name}: …` ({}) to its fields", field.ty)),
+            );
+        }
+    }
+    if let Some((received, span)) = event.received {
+        if received.sort_key() < event.at.sort_key() {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::received_before_sent",
+                    span,
+                    "the event is received before it happened",
+                )
+                .label("earlier than the event's date")
+                .help("the received date is on or after the date after `on`"),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(EventRecord {
+        id: event.id.name.clone(),
+        kind: kind.name.clone(),
+        at: event.at,
+        by: event.by.as_ref().map(|p| p.name.clone()),
+        via: event.via.as_ref().map(|c| c.name.clone()),
+        received: event.received.map(|(m, _)| m),
+        fields,
+        rank: 0,
+        span: event.span,
+    })
+}
+
+/// Types a literal against the type the contract declares. A reference becomes
+/// `Value::Event(file index)`; the caller renumbers it to date order.
+fn literal(
+    contract: &Checked,
+    literal: &ast::Literal,
+    want: &Type,
+    ids: &HashMap<&str, (usize, &str)>,
+) -> Result<Value, Diagnostic> {
+    let value = match (&literal.kind, want) {
+        (LiteralKind::Money { amount, currency }, Type::Money) => {
+            if *currency != contract.currency {
+                return Err(Diagnostic::error(
+                    "terms::scenario::currency_mismatch",
+                    literal.span,
+                    format!(
+                        "the amount is in `{currency}` but the contract is in `{}`",
+                        contract.currency
+                    ),
+                )
+                .label("other currency")
+                .help(format!("write amounts as `{} 1000.00`", contract.currency)));
+            }
+            Value::Money(*amount)
+        }
+        (LiteralKind::Percent(p), Type::Percent) => Value::Percent(*p),
+        (LiteralKind::Number(n), Type::Number) => Value::Number(*n),
+        (LiteralKind::Date(d), Type::Time) => Value::Time(Moment::Date(*d)),
+        (LiteralKind::DateTime(d), Type::Time) => Value::Time(Moment::DateTime(*d)),
+        (LiteralKind::Text(t), Type::Text) => Value::Text(t.clone()),
+        (LiteralKind::Bool(b), Type::Bool) => Value::Bool(*b),
+        (LiteralKind::Duration(d), Type::Duration) => Value::Duration(*d),
+        (LiteralKind::Name(name), Type::Party) => {
+            if !contract.parties.contains_key(name) {
+                let hint = hint(name, contract.parties.keys().map(String::as_str));
+                return Err(Diagnostic::error(
+                    "terms::scenario::unknown_party",
+                    literal.span,
+                    format!("`{name}` is not a party of the contract"),
+                )
+                .label("unknown party")
+                .help(format!(
+                    "{hint}the parties are: {}",
+                    contract
+                        .parties
+                        .keys()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                )));
+            }
+            Value::Party(name.clone())
+        }
+        (LiteralKind::Name(name), Type::Event(kind)) => match ids.get(name.as_str()) {
+            Some((index, found)) if found == kind => Value::Event(*index),
+            Some((_, found)) => {
+                return Err(Diagnostic::error(
+                    "terms::scenario::type_mismatch",
+                    literal.span,
+                    format!("`{name}` is a `{found}` event, not a `{kind}` event"),
+                )
+                .label("wrong kind of event")
+                .help(format!("refer to the id of a `{kind}` event")))
+            }
+            None => {
+                let hint = hint(
+                    name,
+                    ids.iter()
+                        .filter(|(_, (_, k))| k == kind)
+                        .map(|(id, _)| *id),
+                );
+                return Err(Diagnostic::error(
+                    "terms::scenario::unknown_reference",
+                    literal.span,
+                    format!("no event has the id `{name}`"),
+                )
+                .label("unknown event")
+                .help(format!(
+                    "{hint}refer to the id of a `{kind}` event of this scenario"
+                )));
+            }
+        },
+        (_, want) => {
+            return Err(Diagnostic::error(
+                "terms::scenario::type_mismatch",
+                literal.span,
+                format!("expected {want}, found {}", describe(&literal.kind)),
+            )
+            .label(format!("not {want}"))
+            .help(example(want)))
+        }
+    };
+    Ok(value)
+}
+
+fn describe(kind: &LiteralKind) -> &'static str {
+    match kind {
+        LiteralKind::Money { .. } => "an amount",
+        LiteralKind::Percent(_) => "a percentage",
+        LiteralKind::Number(_) => "a number",
+        LiteralKind::Date(_) => "a date",
+        LiteralKind::DateTime(_) => "a date-time",
+        LiteralKind::Text(_) => "a text",
+        LiteralKind::Bool(_) => "a yes/no value",
+        LiteralKind::Duration(_) => "a duration",
+        LiteralKind::Name(_) => "a name",
+    }
+}
+
+fn example(ty: &Type) -> String {
+    match ty {
+        Type::Money => String::from("write an amount such as `EUR 1000.00`"),
+        Type::Percent => String::from("write a percentage such as `99.5%`"),
+        Type::Number => String::from("write a number such as `12` or `3.5`"),
+        Type::Time => String::from("write a date such as `2025-06-10` or `2025-06-10T14:00`"),
+        Type::Text => String::from("write a quoted text"),
+        Type::Bool => String::from("write `true` or `false`"),
+        Type::Event(kind) => format!("write the id of a `{kind}` event"),
+        Type::Party => String::from("write the name of a party of the contract"),
+        Type::Duration => String::from("write a duration such as `12 months`"),
+        Type::Delay => String::from("a delay is computed, not given"),
+    }
+}
+
+fn hint<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> String {
+    match did_you_mean(name, candidates) {
+        Some(s) => format!("did you mean `{s}`? "),
+        None => String::new(),
+    }
+}

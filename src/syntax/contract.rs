@@ -1,0 +1,841 @@
+//! Lowering of the contract grammar (`grammar/terms.pest`) to [`crate::ast::Contract`].
+
+use pest::iterators::Pair;
+use pest::Parser;
+use pest_derive::Parser;
+
+use super::{check_limits, date, datetime, decimal, from_pest, shape, span_of, unescape, Children};
+use crate::ast::*;
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+
+#[derive(Parser)]
+#[grammar = "../grammar/terms.pest"]
+struct ContractParser;
+
+type P<'i> = Pair<'i, Rule>;
+type R<T> = Result<T, Diagnostic>;
+
+/// Parses a contract's text. A syntax error stops parsing at the first problem (pest
+/// cannot recover); the checker then reports every semantic problem at once.
+pub fn parse_contract(text: &str) -> R<Contract> {
+    check_limits(text)?;
+    let mut pairs =
+        ContractParser::parse(Rule::contract, text).map_err(|e| from_pest(&e, text, describe))?;
+    let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+    contract(root)
+}
+
+fn contract(pair: P) -> R<Contract> {
+    let mut children = Children::of(pair);
+    let header = children.next()?;
+    let (name, title) = contract_header(header)?;
+    let mut items = Vec::new();
+    for pair in children.rest() {
+        if pair.as_rule() == Rule::EOI {
+            break;
+        }
+        items.push(item(pair)?);
+    }
+    Ok(Contract { name, title, items })
+}
+
+fn contract_header(pair: P) -> R<(Ident, Option<Text>)> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_contract);
+    let name = ident(c.next()?);
+    let title = c.next_if(Rule::string).map(string).transpose()?;
+    Ok((name, title))
+}
+
+fn item(pair: P) -> R<Item> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::vendor_decl => vendor_decl(pair),
+        Rule::party_decl => party_decl(pair),
+        Rule::currency_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_currency);
+            Ok(Item::Currency(ident(c.next()?)))
+        }
+        Rule::timezone_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_timezone);
+            Ok(Item::Timezone(string(c.next()?)?))
+        }
+        Rule::calendar_decl => calendar_decl(pair),
+        Rule::notice_decl => notice_decl(pair),
+        Rule::event_decl => event_decl(pair),
+        Rule::param_decl => param_decl(pair),
+        Rule::let_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_let);
+            let name = ident(c.next()?);
+            let value = expr(c.next()?)?;
+            Ok(Item::Let { name, value })
+        }
+        Rule::clause => clause(pair),
+        _ => Err(shape(span)),
+    }
+}
+
+fn vendor_decl(pair: P) -> R<Item> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_vendor);
+    Ok(Item::Vendor(string(c.next()?)?))
+}
+
+fn party_decl(pair: P) -> R<Item> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_party);
+    let name = ident(c.next()?);
+    let description = c.next_if(Rule::string).map(string).transpose()?;
+    Ok(Item::Party { name, description })
+}
+
+fn calendar_decl(pair: P) -> R<Item> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_calendar);
+    let name = ident(c.next()?);
+    c.skip(Rule::kw_closed);
+    let mut closed = Vec::new();
+    for day in c.rest() {
+        let span = span_of(&day);
+        closed.push((date(day.as_str(), span)?, span));
+    }
+    Ok(Item::Calendar { name, closed })
+}
+
+fn notice_decl(pair: P) -> R<Item> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_notices);
+    let channel = match c.next_if(Rule::kw_via) {
+        Some(_) => Some(channel(c.next()?)?),
+        None => None,
+    };
+    c.skip(Rule::kw_on);
+    let counting = counting(c.next()?)?;
+    let article = match c.next_if(Rule::citation) {
+        Some(p) => Some(citation(p)?),
+        None => None,
+    };
+    Ok(Item::Notices(NoticeRule {
+        channel,
+        counting,
+        article,
+        span,
+    }))
+}
+
+fn counting(pair: P) -> R<Counting> {
+    let span = span_of(&pair);
+    let word = Children::of(pair).next()?;
+    match word.as_rule() {
+        Rule::kw_sending => Ok(Counting::Sending),
+        Rule::kw_posting => Ok(Counting::Posting),
+        Rule::kw_receipt => Ok(Counting::Receipt),
+        _ => Err(shape(span)),
+    }
+}
+
+fn event_decl(pair: P) -> R<Item> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_event);
+    let name = ident(c.next()?);
+    let mut fields = Vec::new();
+    for field in c.rest() {
+        let mut f = Children::of(field);
+        let name = ident(f.next()?);
+        let type_name = ident(f.next()?);
+        let optional = f.next_if(Rule::optional_mark).is_some();
+        fields.push(FieldDecl {
+            name,
+            type_name,
+            optional,
+        });
+    }
+    Ok(Item::Event(EventDecl { name, fields }))
+}
+
+fn param_decl(pair: P) -> R<Item> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_param);
+    let name = ident(c.next()?);
+    let type_name = ident(c.next()?);
+    let default = c.next_if(Rule::expr).map(expr).transpose()?;
+    Ok(Item::Param(ParamDecl {
+        name,
+        type_name,
+        default,
+    }))
+}
+
+fn clause(pair: P) -> R<Item> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let kind_pair = c.next()?;
+    let kind_span = span_of(&kind_pair);
+    let kind = clause_kind(kind_pair)?;
+    let id = ident(c.next()?);
+    let article = citation(c.next()?)?;
+    let mut items = Vec::new();
+    for pair in c.rest() {
+        items.push(clause_item(pair)?);
+    }
+    Ok(Item::Clause(Clause {
+        kind,
+        kind_span,
+        id,
+        article,
+        items,
+        span,
+    }))
+}
+
+fn clause_kind(pair: P) -> R<ClauseKind> {
+    let span = span_of(&pair);
+    let word = Children::of(pair).next()?;
+    Ok(match word.as_rule() {
+        Rule::kw_obligation => ClauseKind::Obligation,
+        Rule::kw_right => ClauseKind::Right,
+        Rule::kw_term => ClauseKind::Term,
+        Rule::kw_date => ClauseKind::Date,
+        Rule::kw_allocation => ClauseKind::Allocation,
+        Rule::kw_charge => ClauseKind::Charge(ChargeKind::Charge),
+        Rule::kw_interest => ClauseKind::Charge(ChargeKind::Interest),
+        Rule::kw_compensation => ClauseKind::Charge(ChargeKind::Compensation),
+        Rule::kw_penalty => ClauseKind::Charge(ChargeKind::Penalty),
+        Rule::kw_fee => ClauseKind::Charge(ChargeKind::Fee),
+        Rule::kw_damages => ClauseKind::Charge(ChargeKind::Damages),
+        Rule::kw_cap => ClauseKind::Charge(ChargeKind::Cap),
+        Rule::kw_fine => ClauseKind::Charge(ChargeKind::Fine),
+        _ => return Err(shape(span)),
+    })
+}
+
+fn citation(pair: P) -> R<Text> {
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_article);
+    string(c.next()?)
+}
+
+fn clause_item(pair: P) -> R<ClauseItem> {
+    let span = span_of(&pair);
+    let rule = pair.as_rule();
+    let mut c = Children::of(pair);
+    let kind = match rule {
+        Rule::for_each => {
+            c.skip(Rule::kw_for);
+            c.skip(Rule::kw_each);
+            let kind = ident(c.next()?);
+            let var = ident(c.next()?);
+            let filter = match c.next_if(Rule::kw_where) {
+                Some(_) => Some(expr(c.next()?)?),
+                None => None,
+            };
+            ClauseItemKind::ForEach { kind, var, filter }
+        }
+        Rule::on_breach => ClauseItemKind::OnBreach(last_ident(c)?),
+        Rule::duty => {
+            let party = party_ref(c.next()?)?;
+            c.skip(Rule::kw_must);
+            ClauseItemKind::Duty {
+                party,
+                action: string(c.next()?)?,
+            }
+        }
+        Rule::prohibition => {
+            let party = party_ref(c.next()?)?;
+            c.skip(Rule::kw_must);
+            c.skip(Rule::kw_not);
+            ClauseItemKind::Prohibition {
+                party,
+                action: string(c.next()?)?,
+            }
+        }
+        Rule::permission => {
+            let party = party_ref(c.next()?)?;
+            c.skip(Rule::kw_may);
+            ClauseItemKind::Permission {
+                party,
+                action: string(c.next()?)?,
+            }
+        }
+        Rule::owes => {
+            let debtor = party_ref(c.next()?)?;
+            c.skip(Rule::kw_owes);
+            let creditor = party_ref(c.next()?)?;
+            ClauseItemKind::Owes {
+                debtor,
+                creditor,
+                amount: expr(c.next()?)?,
+            }
+        }
+        Rule::deadline => ClauseItemKind::Deadline(deadline(c.next()?)?),
+        Rule::via_item => ClauseItemKind::Via(via_item(c)?),
+        Rule::fulfilled_by => ClauseItemKind::FulfilledBy(last_ident(c)?),
+        Rule::exercised_by => ClauseItemKind::ExercisedBy(last_ident(c)?),
+        Rule::breached_by => ClauseItemKind::BreachedBy(last_ident(c)?),
+        Rule::requires => ClauseItemKind::Requires(last_expr(c)?),
+        Rule::opens => {
+            c.skip(Rule::kw_opens);
+            let inner = c.next()?;
+            let rule = inner.as_rule();
+            let mut i = Children::of(inner);
+            match rule {
+                Rule::opens_after => {
+                    i.skip(Rule::kw_after);
+                    let d = duration(i.next()?)?;
+                    i.skip(Rule::kw_following);
+                    ClauseItemKind::Opens(Opens::AfterGrace(d, expr(i.next()?)?))
+                }
+                _ => ClauseItemKind::Opens(Opens::On(last_expr(i)?)),
+            }
+        }
+        Rule::while_unmet => {
+            c.skip(Rule::kw_while);
+            ClauseItemKind::WhileUnmet(ident(c.next()?))
+        }
+        Rule::when_item => ClauseItemKind::When(last_expr(c)?),
+        Rule::otherwise => {
+            c.skip(Rule::kw_otherwise);
+            ClauseItemKind::Otherwise(string(c.next()?)?)
+        }
+        Rule::counts_item => {
+            c.skip(Rule::kw_counts);
+            c.skip(Rule::kw_on);
+            ClauseItemKind::Counts(counting(c.next()?)?)
+        }
+        Rule::starts => ClauseItemKind::Starts(last_expr(c)?),
+        Rule::lasts => ClauseItemKind::Lasts(last_expr(c)?),
+        Rule::renews => {
+            c.skip(Rule::kw_renews);
+            let tacit = c.next_if(Rule::kw_tacitly).is_some();
+            c.skip(Rule::kw_automatically);
+            c.skip(Rule::kw_for);
+            ClauseItemKind::Renews {
+                tacit,
+                period: expr(c.next()?)?,
+            }
+        }
+        Rule::notice_item => {
+            c.skip(Rule::kw_notice);
+            let kind = ident(c.next()?);
+            c.skip(Rule::kw_by);
+            let party = party_ref(c.next()?)?;
+            let via = match c.next_if(Rule::via_item) {
+                Some(p) => via_item(Children::of(p))?,
+                None => Vec::new(),
+            };
+            c.skip(Rule::kw_at);
+            c.skip(Rule::kw_least);
+            let before = duration(c.next()?)?;
+            ClauseItemKind::Notice {
+                kind,
+                party,
+                via,
+                before,
+            }
+        }
+        Rule::is_item => ClauseItemKind::Is(last_expr(c)?),
+        Rule::pays_item => ClauseItemKind::Pays(last_ident(c)?),
+        Rule::order_item => {
+            c.skip(Rule::kw_order);
+            let mut entries = Vec::new();
+            for entry in c.rest() {
+                let mut e = Children::of(entry);
+                let source = ident(e.next()?);
+                let oldest_first = e.next_if(Rule::oldest_first).is_some();
+                entries.push(OrderEntry {
+                    source,
+                    oldest_first,
+                });
+            }
+            ClauseItemKind::Order(entries)
+        }
+        Rule::until_item => ClauseItemKind::Until(last_expr(c)?),
+        _ => return Err(shape(span)),
+    };
+    Ok(ClauseItem { kind, span })
+}
+
+/// The identifier that ends a line (`fulfilled by payment`).
+fn last_ident(c: Children<Rule>) -> R<Ident> {
+    let span = c.span;
+    c.rest()
+        .filter(|p| p.as_rule() == Rule::ident)
+        .last()
+        .map(ident)
+        .ok_or_else(|| shape(span))
+}
+
+/// The expression that ends a line (`requires a.back_office >= 95%`).
+fn last_expr(c: Children<Rule>) -> R<Expr> {
+    let span = c.span;
+    let pair = c
+        .rest()
+        .filter(|p| p.as_rule() == Rule::expr)
+        .last()
+        .ok_or_else(|| shape(span))?;
+    expr(pair)
+}
+
+fn via_item(c: Children<Rule>) -> R<Vec<Ident>> {
+    c.rest()
+        .filter(|p| p.as_rule() == Rule::channel)
+        .map(channel)
+        .collect()
+}
+
+fn channel(pair: P) -> R<Ident> {
+    let mut c = Children::of(pair);
+    Ok(ident(c.next()?))
+}
+
+fn deadline(pair: P) -> R<Deadline> {
+    let rule = pair.as_rule();
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    match rule {
+        Rule::within => {
+            c.skip(Rule::kw_within);
+            let d = duration(c.next()?)?;
+            c.skip(Rule::kw_after);
+            c.skip(Rule::kw_of);
+            Ok(Deadline::Within(d, expr(c.next()?)?))
+        }
+        Rule::at_least_before => {
+            c.skip(Rule::kw_at);
+            c.skip(Rule::kw_least);
+            let d = duration(c.next()?)?;
+            c.skip(Rule::kw_before);
+            Ok(Deadline::AtLeastBefore(d, expr(c.next()?)?))
+        }
+        Rule::by_item => Ok(Deadline::By(last_expr(c)?)),
+        _ => Err(shape(span)),
+    }
+}
+
+fn duration(pair: P) -> R<Duration> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let count_pair = c.next()?;
+    let count = count_pair.as_str().parse::<u32>().map_err(|_| {
+        Diagnostic::error(
+            "terms::syntax::bad_number",
+            span_of(&count_pair),
+            "the duration is too long",
+        )
+        .label("too large")
+        .help("durations count at most 4294967295 units")
+    })?;
+    let business = c.next_if(Rule::business_prefix).is_some();
+    let unit_pair = c.next()?;
+    let word = unit_pair.as_str().trim_end_matches('s');
+    let unit = match word {
+        "minute" => Unit::Minutes,
+        "hour" => Unit::Hours,
+        "day" => Unit::Days,
+        "week" => Unit::Weeks,
+        "month" => Unit::Months,
+        "year" => Unit::Years,
+        _ => return Err(shape(span)),
+    };
+    Ok(Duration {
+        count,
+        unit,
+        business,
+        span,
+    })
+}
+
+fn party_ref(pair: P) -> R<PartyRef> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    let base = ident(c.next()?);
+    let field = c.next_if(Rule::field_name).map(ident);
+    Ok(PartyRef { base, field, span })
+}
+
+fn ident(pair: P) -> Ident {
+    Ident {
+        name: pair.as_str().to_string(),
+        span: span_of(&pair),
+    }
+}
+
+fn string(pair: P) -> R<Text> {
+    let span = span_of(&pair);
+    let inner = Children::of(pair).next()?;
+    Ok(Text {
+        value: unescape(inner.as_str()),
+        span,
+    })
+}
+
+// ---------------------------------------------------------------- expressions
+
+fn expr(pair: P) -> R<Expr> {
+    let span = span_of(&pair);
+    match pair.as_rule() {
+        Rule::expr => expr(Children::of(pair).next()?),
+        Rule::or_expr => binary_chain(pair, |_| Some(BinOp::Or)),
+        Rule::and_expr => binary_chain(pair, |_| Some(BinOp::And)),
+        Rule::not_expr => {
+            let mut c = Children::of(pair);
+            if c.next_if(Rule::kw_not).is_some() {
+                Ok(Expr {
+                    kind: ExprKind::Not(Box::new(expr(c.next()?)?)),
+                    span,
+                })
+            } else {
+                expr(c.next()?)
+            }
+        }
+        Rule::comparison | Rule::sum | Rule::product => binary_chain(pair, |op| match op {
+            "<=" => Some(BinOp::Le),
+            ">=" => Some(BinOp::Ge),
+            "==" => Some(BinOp::Eq),
+            "!=" => Some(BinOp::Ne),
+            "<" => Some(BinOp::Lt),
+            ">" => Some(BinOp::Gt),
+            "+" => Some(BinOp::Add),
+            "-" => Some(BinOp::Sub),
+            "*" => Some(BinOp::Mul),
+            "/" => Some(BinOp::Div),
+            _ => None,
+        }),
+        Rule::unary => {
+            let mut c = Children::of(pair);
+            if c.next_if(Rule::neg).is_some() {
+                Ok(Expr {
+                    kind: ExprKind::Neg(Box::new(expr(c.next()?)?)),
+                    span,
+                })
+            } else {
+                expr(c.next()?)
+            }
+        }
+        Rule::postfix => {
+            let mut c = Children::of(pair);
+            let mut base = expr(c.next()?)?;
+            for field in c.rest() {
+                let name = ident(field);
+                let span = base.span.join(name.span);
+                base = Expr {
+                    kind: ExprKind::Field(Box::new(base), name),
+                    span,
+                };
+            }
+            Ok(base)
+        }
+        Rule::if_expr => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_if);
+            let cond = expr(c.next()?)?;
+            c.skip(Rule::kw_then);
+            let then = expr(c.next()?)?;
+            c.skip(Rule::kw_else);
+            let other = expr(c.next()?)?;
+            Ok(Expr {
+                kind: ExprKind::If(Box::new(cond), Box::new(then), Box::new(other)),
+                span,
+            })
+        }
+        Rule::band_expr => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_band);
+            let subject = expr(c.next()?)?;
+            let mut arms = Vec::new();
+            for arm in c.rest() {
+                let mut a = Children::of(arm);
+                let threshold = match a.next_if(Rule::band_below) {
+                    Some(below) => {
+                        let mut b = Children::of(below);
+                        b.skip(Rule::kw_below);
+                        Some(expr(b.next()?)?)
+                    }
+                    None => {
+                        a.skip(Rule::kw_otherwise);
+                        None
+                    }
+                };
+                arms.push((threshold, expr(a.next()?)?));
+            }
+            Ok(Expr {
+                kind: ExprKind::Band(Box::new(subject), arms),
+                span,
+            })
+        }
+        Rule::call => {
+            let mut c = Children::of(pair);
+            let name = ident(c.next()?);
+            let args = c.rest().map(expr).collect::<R<Vec<_>>>()?;
+            Ok(Expr {
+                kind: ExprKind::Call(name, args),
+                span,
+            })
+        }
+        Rule::ident => Ok(Expr {
+            kind: ExprKind::Name(ident(pair)),
+            span,
+        }),
+        Rule::money_lit => {
+            let mut c = Children::of(pair);
+            let currency = c.next()?.as_str().to_string();
+            let amount_pair = c.next()?;
+            let amount = decimal(amount_pair.as_str(), span_of(&amount_pair))?;
+            Ok(Expr {
+                kind: ExprKind::Money { amount, currency },
+                span,
+            })
+        }
+        Rule::datetime_lit => Ok(Expr {
+            kind: ExprKind::DateTime(datetime(pair.as_str(), span)?),
+            span,
+        }),
+        Rule::date_lit => Ok(Expr {
+            kind: ExprKind::Date(date(pair.as_str(), span)?),
+            span,
+        }),
+        Rule::duration_lit => Ok(Expr {
+            kind: ExprKind::Duration(duration(pair)?),
+            span,
+        }),
+        Rule::percent_lit => {
+            let number = Children::of(pair).next()?;
+            Ok(Expr {
+                kind: ExprKind::Percent(decimal(number.as_str(), span_of(&number))?),
+                span,
+            })
+        }
+        Rule::number_lit => Ok(Expr {
+            kind: ExprKind::Number(decimal(pair.as_str(), span)?),
+            span,
+        }),
+        Rule::string => Ok(Expr {
+            kind: ExprKind::Text(string(pair)?.value),
+            span,
+        }),
+        Rule::bool_lit => {
+            let word = Children::of(pair).next()?;
+            Ok(Expr {
+                kind: ExprKind::Bool(word.as_rule() == Rule::kw_true),
+                span,
+            })
+        }
+        _ => Err(shape(span)),
+    }
+}
+
+/// `a op b op c …`, left-associative. `op_of` maps an operator's text to its operator.
+fn binary_chain(pair: P, op_of: impl Fn(&str) -> Option<BinOp>) -> R<Expr> {
+    let mut c = Children::of(pair).rest();
+    let first = c.next().ok_or_else(|| shape(Span::default()))?;
+    let mut left = expr(first)?;
+    while let Some(op_pair) = c.next() {
+        // `or` / `and` chains have keyword children; operators have their own rules.
+        let op = match op_pair.as_rule() {
+            Rule::kw_or | Rule::kw_and => op_of(op_pair.as_str()),
+            _ => op_of(op_pair.as_str()),
+        }
+        .ok_or_else(|| shape(span_of(&op_pair)))?;
+        let right_pair = c.next().ok_or_else(|| shape(span_of(&op_pair)))?;
+        let right = expr(right_pair)?;
+        let span = left.span.join(right.span);
+        left = Expr {
+            kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
+            span,
+        };
+    }
+    Ok(left)
+}
+
+/// A human phrase for each grammar rule, used in "expected …" messages. No catch-all arm:
+/// a new rule cannot ship without wording.
+pub(crate) fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::WHITESPACE => "whitespace",
+        Rule::COMMENT => "a comment",
+        Rule::contract => "a contract",
+        Rule::contract_header => "`contract NAME`",
+        Rule::item => "a declaration or a clause",
+        Rule::vendor_decl => "`vendor \"…\"`",
+        Rule::party_decl => "`party NAME`",
+        Rule::currency_decl => "`currency CODE`",
+        Rule::timezone_decl => "`timezone \"…\"`",
+        Rule::calendar_decl => "`calendar NAME`",
+        Rule::notice_decl => "`notices … count on …`",
+        Rule::counting => "`sending`, `posting` or `receipt`",
+        Rule::event_decl => "`event NAME { … }`",
+        Rule::field_decl => "a field `name: type`",
+        Rule::optional_mark => "`?`",
+        Rule::type_name => "a type",
+        Rule::param_decl => "`param NAME: TYPE`",
+        Rule::let_decl => "`let NAME = …`",
+        Rule::clause => "a clause",
+        Rule::clause_kind => "a clause kind (`obligation`, `right`, `term`, `date`, `allocation`, `charge`, `interest`, …)",
+        Rule::citation => "`article \"…\"`",
+        Rule::clause_item => "a clause line",
+        Rule::for_each => "`for each KIND NAME`",
+        Rule::on_breach => "`on breach of OBLIGATION`",
+        Rule::duty => "`PARTY must \"…\"`",
+        Rule::prohibition => "`PARTY must not \"…\"`",
+        Rule::permission => "`PARTY may \"…\"`",
+        Rule::owes => "`PARTY owes PARTY AMOUNT`",
+        Rule::deadline => "a deadline",
+        Rule::within => "`within DURATION after …`",
+        Rule::at_least_before => "`at least DURATION before …`",
+        Rule::by_item => "`by …`",
+        Rule::via_item => "`via CHANNEL`",
+        Rule::fulfilled_by => "`fulfilled by KIND`",
+        Rule::exercised_by => "`exercised by KIND`",
+        Rule::breached_by => "`breached by KIND`",
+        Rule::requires => "`requires CONDITION`",
+        Rule::opens => "`opens …`",
+        Rule::opens_after => "`after DURATION following …`",
+        Rule::opens_on => "`on …`",
+        Rule::while_unmet => "`while OBLIGATION unmet`",
+        Rule::when_item => "`when CONDITION`",
+        Rule::otherwise => "`otherwise \"…\"`",
+        Rule::counts_item => "`counts on …`",
+        Rule::starts => "`starts …`",
+        Rule::lasts => "`lasts DURATION`",
+        Rule::renews => "`renews for DURATION`",
+        Rule::notice_item => "`notice KIND by PARTY … before end`",
+        Rule::is_item => "`is …`",
+        Rule::pays_item => "`pays KIND`",
+        Rule::order_item => "`order …`",
+        Rule::order_entry => "a source of debt",
+        Rule::oldest_first => "`oldest first`",
+        Rule::until_item => "`until …`",
+        Rule::party_ref => "a party",
+        Rule::channel => "a channel",
+        Rule::expr => "an expression",
+        Rule::or_expr => "an expression",
+        Rule::and_expr => "an expression",
+        Rule::not_expr => "an expression",
+        Rule::comparison => "an expression",
+        Rule::cmp_op => "a comparison",
+        Rule::sum => "an expression",
+        Rule::add_op => "`+` or `-`",
+        Rule::product => "an expression",
+        Rule::mul_op => "`*` or `/`",
+        Rule::unary => "an expression",
+        Rule::neg => "`-`",
+        Rule::postfix => "an expression",
+        Rule::field_name => "a field name",
+        Rule::primary => "a value",
+        Rule::if_expr => "`if … then … else …`",
+        Rule::band_expr => "`band … { … }`",
+        Rule::band_arm => "`below … => …`",
+        Rule::band_below => "`below …`",
+        Rule::call => "a function call",
+        Rule::literal => "a literal",
+        Rule::money_lit => "an amount like `EUR 75.00`",
+        Rule::datetime_lit => "a date-time like `2025-06-10T14:00`",
+        Rule::date_lit => "a date like `2025-06-10`",
+        Rule::duration_lit => "a duration like `30 days`",
+        Rule::business_prefix => "`business`",
+        Rule::unit => "a unit (`days`, `weeks`, `months`, `years`, `hours`, `minutes`)",
+        Rule::percent_lit => "a percentage like `12%`",
+        Rule::number_lit => "a number",
+        Rule::decimal => "a number",
+        Rule::integer => "a whole number",
+        Rule::bool_lit => "`true` or `false`",
+        Rule::string => "a quoted string",
+        Rule::string_inner => "string text",
+        Rule::currency_code => "a currency code like `EUR`",
+        Rule::ident => "a name",
+        Rule::ident_char => "a letter or digit",
+        Rule::lbrace => "`{`",
+        Rule::rbrace => "`}`",
+        Rule::lparen => "`(`",
+        Rule::rparen => "`)`",
+        Rule::comma => "`,`",
+        Rule::colon => "`:`",
+        Rule::dot => "`.`",
+        Rule::assign => "`=`",
+        Rule::arrow => "`=>`",
+        Rule::keyword => "a keyword",
+        Rule::kw_contract => "`contract`",
+        Rule::kw_vendor => "`vendor`",
+        Rule::kw_party => "`party`",
+        Rule::kw_currency => "`currency`",
+        Rule::kw_timezone => "`timezone`",
+        Rule::kw_calendar => "`calendar`",
+        Rule::kw_closed => "`closed`",
+        Rule::kw_notices => "`notices`",
+        Rule::kw_counts => "`counts`",
+        Rule::kw_sending => "`sending`",
+        Rule::kw_posting => "`posting`",
+        Rule::kw_receipt => "`receipt`",
+        Rule::kw_event => "`event`",
+        Rule::kw_param => "`param`",
+        Rule::kw_let => "`let`",
+        Rule::kw_obligation => "`obligation`",
+        Rule::kw_right => "`right`",
+        Rule::kw_term => "`term`",
+        Rule::kw_date => "`date`",
+        Rule::kw_allocation => "`allocation`",
+        Rule::kw_charge => "`charge`",
+        Rule::kw_interest => "`interest`",
+        Rule::kw_compensation => "`compensation`",
+        Rule::kw_penalty => "`penalty`",
+        Rule::kw_fee => "`fee`",
+        Rule::kw_damages => "`damages`",
+        Rule::kw_cap => "`cap`",
+        Rule::kw_fine => "`fine`",
+        Rule::kw_article => "`article`",
+        Rule::kw_for => "`for`",
+        Rule::kw_each => "`each`",
+        Rule::kw_where => "`where`",
+        Rule::kw_on => "`on`",
+        Rule::kw_breach => "`breach`",
+        Rule::kw_of => "`of`",
+        Rule::kw_must => "`must`",
+        Rule::kw_not => "`not`",
+        Rule::kw_may => "`may`",
+        Rule::kw_owes => "`owes`",
+        Rule::kw_within => "`within`",
+        Rule::kw_after => "`after`",
+        Rule::kw_at => "`at`",
+        Rule::kw_least => "`least`",
+        Rule::kw_before => "`before`",
+        Rule::kw_by => "`by`",
+        Rule::kw_via => "`via`",
+        Rule::kw_or => "`or`",
+        Rule::kw_and => "`and`",
+        Rule::kw_fulfilled => "`fulfilled`",
+        Rule::kw_exercised => "`exercised`",
+        Rule::kw_breached => "`breached`",
+        Rule::kw_requires => "`requires`",
+        Rule::kw_opens => "`opens`",
+        Rule::kw_following => "`following`",
+        Rule::kw_while => "`while`",
+        Rule::kw_unmet => "`unmet`",
+        Rule::kw_when => "`when`",
+        Rule::kw_otherwise => "`otherwise`",
+        Rule::kw_starts => "`starts`",
+        Rule::kw_lasts => "`lasts`",
+        Rule::kw_renews => "`renews`",
+        Rule::kw_tacitly => "`tacitly`",
+        Rule::kw_automatically => "`automatically`",
+        Rule::kw_notice => "`notice`",
+        Rule::kw_end => "`end`",
+        Rule::kw_is => "`is`",
+        Rule::kw_pays => "`pays`",
+        Rule::kw_order => "`order`",
+        Rule::kw_oldest => "`oldest`",
+        Rule::kw_until => "`until`",
+        Rule::kw_if => "`if`",
+        Rule::kw_then => "`then`",
+        Rule::kw_else => "`else`",
+        Rule::kw_band => "`band`",
+        Rule::kw_below => "`below`",
+        Rule::kw_true => "`true`",
+        Rule::kw_false => "`false`",
+        Rule::EOI => "end of file",
+    }
+}

@@ -1,0 +1,253 @@
+//! Syntax: pest grammars and the lowering of parse trees to the spanned AST.
+//!
+//! pest stays inside this module. Each grammar rule has one lowering function named like
+//! the rule; this is the only place the shape of the grammar is assumed.
+
+mod contract;
+mod scenario;
+
+use std::str::FromStr;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use pest::error::{ErrorVariant, InputLocation};
+use pest::iterators::{Pair, Pairs};
+use pest::RuleType;
+use rust_decimal::Decimal;
+
+pub use contract::parse_contract;
+pub use scenario::parse_scenario;
+
+use crate::calendar::{self, Moment};
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
+
+/// The largest source file the parser accepts, in bytes.
+pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+/// The deepest nesting of expressions the parser accepts.
+pub const MAX_NESTING: usize = 64;
+
+/// Checks the limits that protect the parser from hostile input.
+fn check_limits(text: &str) -> Result<(), Diagnostic> {
+    if text.len() > MAX_SOURCE_BYTES {
+        return Err(Diagnostic::error(
+            "terms::syntax::too_large",
+            Span::new(0, 0),
+            format!(
+                "the file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
+                text.len()
+            ),
+        )
+        .label("file starts here")
+        .help("split the file; contracts and scenarios are far smaller than 1 MiB"));
+    }
+    let mut depth = 0usize;
+    let mut in_string = false;
+    let mut in_comment = false;
+    let mut prev = '\0';
+    for (at, c) in text.char_indices() {
+        match c {
+            '\n' => {
+                in_comment = false;
+                in_string = false;
+            }
+            _ if in_comment => {}
+            '"' if prev != '\\' => in_string = !in_string,
+            _ if in_string => {}
+            '/' if prev == '/' => in_comment = true,
+            '(' | '{' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(Diagnostic::error(
+                        "terms::syntax::too_deep",
+                        Span::new(at, at + 1),
+                        format!("brackets nest more than {MAX_NESTING} deep"),
+                    )
+                    .label("too deep")
+                    .help("simplify the expression, or name a part of it with `let`"));
+                }
+            }
+            ')' | '}' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+        prev = c;
+    }
+    Ok(())
+}
+
+/// Turns a pest error into a diagnostic that says what was expected and what was found.
+fn from_pest<R: RuleType>(
+    err: &pest::error::Error<R>,
+    text: &str,
+    describe: fn(R) -> &'static str,
+) -> Diagnostic {
+    let at = match err.location {
+        InputLocation::Pos(p) => p,
+        InputLocation::Span((s, _)) => s,
+    };
+    let found = found_at(text, at);
+    let span = Span::new(at, at + found.len());
+    let message = match &err.variant {
+        ErrorVariant::ParsingError { positives, .. } => {
+            let mut words: Vec<&str> = positives.iter().map(|r| describe(*r)).collect();
+            words.sort_unstable();
+            words.dedup();
+            let expected = match words.as_slice() {
+                [] => String::from("something else"),
+                [one] => (*one).to_string(),
+                [init @ .., last] => format!("{} or {}", init.join(", "), last),
+            };
+            let found = if found.is_empty() {
+                String::from("end of file")
+            } else {
+                format!("`{found}`")
+            };
+            format!("expected {expected}, found {found}")
+        }
+        ErrorVariant::CustomError { message } => message.clone(),
+    };
+    Diagnostic::error("terms::syntax::unexpected", span, message)
+        .label("unexpected here")
+        .help("see docs/language.md for the form of each declaration and clause line")
+}
+
+/// The word (or single character) at a byte offset, for "found …".
+fn found_at(text: &str, at: usize) -> &str {
+    let rest = text.get(at..).unwrap_or("");
+    let word_len = rest
+        .char_indices()
+        .find(|(_, c)| !(c.is_alphanumeric() || *c == '_'))
+        .map_or(rest.len(), |(i, _)| i);
+    if word_len > 0 {
+        rest.get(..word_len.min(40)).unwrap_or("")
+    } else {
+        rest.chars()
+            .next()
+            .map_or("", |c| rest.get(..c.len_utf8()).unwrap_or(""))
+    }
+}
+
+/// The diagnostic for a parse tree that does not have the shape the grammar promises.
+/// Reaching it is a bug in this module, never a property of the input.
+fn shape(span: Span) -> Diagnostic {
+    Diagnostic::error(
+        "terms::syntax::internal",
+        span,
+        "the parser produced an unexpected tree",
+    )
+    .help("this is a bug in terms; please report it with the input file")
+}
+
+/// Walks the children of a parse-tree node, in order.
+struct Children<'i, R: RuleType> {
+    pairs: Pairs<'i, R>,
+    span: Span,
+}
+
+impl<'i, R: RuleType> Children<'i, R> {
+    fn of(pair: Pair<'i, R>) -> Children<'i, R> {
+        let span = Span::from(pair.as_span());
+        Children {
+            pairs: pair.into_inner(),
+            span,
+        }
+    }
+
+    /// The next child, whatever its rule.
+    fn next(&mut self) -> Result<Pair<'i, R>, Diagnostic> {
+        self.pairs.next().ok_or_else(|| shape(self.span))
+    }
+
+    /// The next child if it has the given rule.
+    fn next_if(&mut self, rule: R) -> Option<Pair<'i, R>> {
+        if self.pairs.peek().is_some_and(|p| p.as_rule() == rule) {
+            self.pairs.next()
+        } else {
+            None
+        }
+    }
+
+    /// Skips children of the given rule (keywords).
+    fn skip(&mut self, rule: R) {
+        while self.next_if(rule).is_some() {}
+    }
+
+    fn rest(self) -> Pairs<'i, R> {
+        self.pairs
+    }
+}
+
+fn span_of<R: RuleType>(pair: &Pair<'_, R>) -> Span {
+    Span::from(pair.as_span())
+}
+
+fn decimal(text: &str, span: Span) -> Result<Decimal, Diagnostic> {
+    Decimal::from_str(text).map_err(|_| {
+        Diagnostic::error(
+            "terms::syntax::bad_number",
+            span,
+            format!("`{text}` is not a number this tool can represent"),
+        )
+        .label("out of range")
+        .help("numbers have at most 28 significant digits, e.g. `1234.56`")
+    })
+}
+
+fn date(text: &str, span: Span) -> Result<NaiveDate, Diagnostic> {
+    let date = NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| {
+        Diagnostic::error(
+            "terms::syntax::invalid_date",
+            span,
+            format!("`{text}` is not a date of the calendar"),
+        )
+        .label("no such day")
+        .help("write a real day as YYYY-MM-DD, e.g. `2025-02-28`")
+    })?;
+    in_range(date, span)?;
+    Ok(date)
+}
+
+fn in_range(date: NaiveDate, span: Span) -> Result<(), Diagnostic> {
+    if calendar::in_range(date) {
+        Ok(())
+    } else {
+        Err(Diagnostic::error(
+            "terms::syntax::date_out_of_range",
+            span,
+            format!(
+                "`{date}` is outside the supported years {}–{}",
+                calendar::FIRST_YEAR,
+                calendar::LAST_YEAR
+            ),
+        )
+        .label("unsupported year")
+        .help("holidays and business days are defined for these years only"))
+    }
+}
+
+fn datetime(text: &str, span: Span) -> Result<NaiveDateTime, Diagnostic> {
+    let dt = NaiveDateTime::parse_from_str(text, "%Y-%m-%dT%H:%M").map_err(|_| {
+        Diagnostic::error(
+            "terms::syntax::invalid_date",
+            span,
+            format!("`{text}` is not a date and time of the calendar"),
+        )
+        .label("no such moment")
+        .help("write a real local time as YYYY-MM-DDTHH:MM, e.g. `2025-06-10T14:00`")
+    })?;
+    in_range(dt.date(), span)?;
+    Ok(dt)
+}
+
+fn moment<R: RuleType>(pair: &Pair<'_, R>, is_datetime: bool) -> Result<Moment, Diagnostic> {
+    let span = span_of(pair);
+    if is_datetime {
+        Ok(Moment::DateTime(datetime(pair.as_str(), span)?))
+    } else {
+        Ok(Moment::Date(date(pair.as_str(), span)?))
+    }
+}
+
+/// Resolves the escapes of a string literal's inner text.
+fn unescape(inner: &str) -> String {
+    inner.replace("\\\"", "\"").replace("\\\\", "\\")
+}
