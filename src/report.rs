@@ -228,6 +228,30 @@ impl Report {
                 ]
             }),
         );
+        if !o.outstanding.is_empty() {
+            let mut rows: Vec<Vec<String>> = o
+                .outstanding
+                .iter()
+                .map(|x| {
+                    vec![
+                        art(&x.source.clause),
+                        format!("[{}]", x.debt),
+                        x.debt_kind.clone(),
+                        format!("{} → {}", x.debtor, x.creditor),
+                        format!("{} {:>12}", x.currency, format_grouped(x.amount)),
+                    ]
+                })
+                .collect();
+            let total: Decimal = o.outstanding.iter().map(|x| x.amount).sum();
+            rows.push(vec![
+                String::new(),
+                String::from("total"),
+                String::new(),
+                String::new(),
+                format!("{} {:>12}", self.currency, format_grouped(total)),
+            ]);
+            section(&mut out, "OUTSTANDING", rows.into_iter());
+        }
         if !o.unevaluated.is_empty() {
             section(
                 &mut out,

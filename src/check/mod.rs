@@ -1014,6 +1014,10 @@ impl Checker {
             lasts: lasts.clone(),
             renews: parts.renews.as_ref().map(|r| r.1.clone()),
             tacit: parts.renews.as_ref().is_some_and(|r| r.0),
+            on_renewal: match &parts.duty {
+                Some((party, action)) => Some((self.party(party, env)?, action.value.clone())),
+                None => None,
+            },
             notices,
             counts: parts.counts,
         })
@@ -1685,7 +1689,12 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
         ClauseKind::Charge(_) => scoped || matches!(item, I::Owes { .. }),
         ClauseKind::Term => matches!(
             item,
-            I::Starts(_) | I::Lasts(_) | I::Renews { .. } | I::Notice { .. } | I::Counts(_)
+            I::Starts(_)
+                | I::Lasts(_)
+                | I::Renews { .. }
+                | I::Notice { .. }
+                | I::Counts(_)
+                | I::Duty { .. }
         ),
         ClauseKind::Date => scoped || matches!(item, I::Is(_)),
         ClauseKind::Allocation => matches!(item, I::Pays(_) | I::Order(_)),

@@ -198,6 +198,8 @@ pub struct Term {
     pub tacit: bool,
     pub notices: Vec<TermNotice>,
     pub counts: Option<Counting>,
+    /// `PARTY must "…"`: owed once per renewal, from the new period's first day.
+    pub on_renewal: Option<(Party, String)>,
 }
 
 #[derive(Debug, Clone)]

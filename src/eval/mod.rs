@@ -81,10 +81,12 @@ struct ObligationState {
 }
 
 /// A term, once followed through its renewals.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct TermState {
     /// The day it ends, when a notice or the lack of a renewal ended it.
     ended: Option<NaiveDate>,
+    /// Each renewal's period.
+    renewals: Vec<(NaiveDate, NaiveDate)>,
     dates: Vec<DateEntry>,
     notices: Vec<NoticeEntry>,
 }
@@ -134,7 +136,22 @@ impl<'a> Engine<'a> {
                 Body::Obligation(o) => self.emit_obligation(index, clause, o),
                 Body::Right(_) => self.emit_right(index, clause),
                 Body::Charge(_) => self.emit_charge(index, clause),
-                Body::Term(_) => self.term(index).map(|state| {
+                Body::Term(term) => self.term(index).map(|state| {
+                    if let Some((party, action)) = &term.on_renewal {
+                        for (from, to) in &state.renewals {
+                            self.out.obligations.push(ObligationEntry {
+                                source: self.source(clause, None),
+                                party: self.party_name(party, None),
+                                action: action.clone(),
+                                prohibition: false,
+                                due: Some(Moment::Date(*from)),
+                                via: Vec::new(),
+                                status: ObligationStatus::Pending,
+                                met_on: None,
+                                derivation: format!("owed for the renewed period {from} … {to}"),
+                            });
+                        }
+                    }
                     self.out.dates.extend(state.dates);
                     self.out.notices.extend(state.notices);
                 }),
@@ -885,38 +902,22 @@ impl<'a> Engine<'a> {
         }
         let clause = self.clause(index);
         let Body::Term(term) = &clause.body else {
-            return Ok(TermState {
-                ended: None,
-                dates: Vec::new(),
-                notices: Vec::new(),
-            });
+            return Ok(TermState::default());
         };
         let ctx = self.ctx(index, None, None);
         let Some(start) = self.eval(&term.starts, ctx)?.as_moment(self.s) else {
-            return Ok(TermState {
-                ended: None,
-                dates: Vec::new(),
-                notices: Vec::new(),
-            });
+            return Ok(TermState::default());
         };
         let start = start.date();
         let Some(lasts) = self.period(&term.lasts, ctx)? else {
-            return Ok(TermState {
-                ended: None,
-                dates: Vec::new(),
-                notices: Vec::new(),
-            });
+            return Ok(TermState::default());
         };
         let renews = match &term.renews {
             Some(e) => self.period(e, ctx)?,
             None => None,
         };
         let source = self.source(clause, None);
-        let mut state = TermState {
-            ended: None,
-            dates: Vec::new(),
-            notices: Vec::new(),
-        };
+        let mut state = TermState::default();
         // Notices, each with the moment it counts, in that order.
         // Notices with the moment they count (none when it counts on receipt and no receipt
         // is given); each is judged in the period it was sent or counts in.
@@ -1100,6 +1101,7 @@ impl<'a> Engine<'a> {
                 next_start,
                 format!("no effective notice by {missed}; renewed for {renew}: {next_start} … {renewed_end}"),
             ));
+            state.renewals.push((next_start, renewed_end));
             period_start = next_start;
         }
         self.terms.insert(index, state.clone());
@@ -1223,23 +1225,20 @@ impl<'a> Engine<'a> {
                 i += 1;
             }
         }
+        let (debtor, creditor) = self.payment_parties(&rule.pays);
         for (debt, outstanding) in debts {
             let Some(ev) = self.s.events.get(debt) else {
                 continue;
             };
             if outstanding > Decimal::ZERO {
-                let (debtor, creditor) = self.payment_parties(&rule.pays);
-                self.out.amounts.push(AmountEntry {
+                self.out.outstanding.push(OutstandingEntry {
                     source: self.source(clause, Some(debt)),
-                    kind: String::from("outstanding"),
-                    debtor,
-                    creditor,
+                    debt: ev.id.clone(),
+                    debt_kind: ev.kind.clone(),
+                    debtor: debtor.clone(),
+                    creditor: creditor.clone(),
                     amount: round_cents(outstanding),
                     currency: self.c.currency.clone(),
-                    computation: format!(
-                        "`{}` ({}) still owed after payments are applied in the stated order",
-                        ev.id, ev.kind
-                    ),
                 });
             }
         }

@@ -15,6 +15,8 @@ pub struct Outcome {
     pub dates: Vec<DateEntry>,
     pub notices: Vec<NoticeEntry>,
     pub allocations: Vec<AllocationEntry>,
+    /// What each debt still amounts to after payments are allocated.
+    pub outstanding: Vec<OutstandingEntry>,
     /// Clauses not evaluated because the scenario lacks a fact they need (only clauses that
     /// do not depend on events; an event-driven clause that lacks a fact is an error).
     pub unevaluated: Vec<Unevaluated>,
@@ -220,6 +222,20 @@ pub struct AllocationEntry {
     pub applied: Decimal,
     #[serde(serialize_with = "ser_amount")]
     pub remaining: Decimal,
+    pub currency: String,
+}
+
+/// A debt still (partly) unpaid after allocation.
+#[derive(Debug, Clone, Serialize)]
+pub struct OutstandingEntry {
+    #[serde(flatten)]
+    pub source: Source,
+    pub debt: String,
+    pub debt_kind: String,
+    pub debtor: String,
+    pub creditor: String,
+    #[serde(serialize_with = "ser_amount")]
+    pub amount: Decimal,
     pub currency: String,
 }
 
