@@ -138,7 +138,12 @@ pub fn run(
 
 /// Reads a file as a source: non-UTF-8 bytes are a diagnostic, not a crash.
 pub fn read_source(path: &std::path::Path) -> Result<SourceFile, Failure> {
-    let name = path.display().to_string();
+    read_source_as(path, &path.display().to_string())
+}
+
+/// Reads a file as a source shown under `name` in diagnostics.
+pub fn read_source_as(path: &std::path::Path, name: &str) -> Result<SourceFile, Failure> {
+    let name = name.to_string();
     let bytes = std::fs::read(path).map_err(|e| {
         Failure::one(
             &SourceFile::new(name.clone(), ""),

@@ -2,6 +2,8 @@
 //! Snapshots of the same reports live in `snapshots.rs`; these assertions say what the
 //! reports must contain, whatever the rendering.
 
+#![allow(clippy::panic, clippy::unwrap_used)]
+
 mod common;
 
 use common::eval;

@@ -82,6 +82,10 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     }
 }
 
+/// A clause known before bodies are checked: its index, kind, and `for each` binding
+/// (variable, kind).
+type ClauseInfo = (usize, ClauseKind, Option<(String, String)>);
+
 #[derive(Default)]
 struct Checker {
     diagnostics: Vec<Diagnostic>,
@@ -95,7 +99,7 @@ struct Checker {
     let_types: HashMap<String, Type>,
     let_list: Vec<Let>,
     /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
-    clause_ids: BTreeMap<String, (usize, ClauseKind, Option<(String, String)>)>,
+    clause_ids: BTreeMap<String, ClauseInfo>,
 }
 
 /// What an expression may refer to, besides the contract's parameters.

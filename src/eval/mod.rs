@@ -91,6 +91,10 @@ struct TermState {
     notices: Vec<NoticeEntry>,
 }
 
+/// One instance of a clause: its event (none for a clause without `for each`) and, under
+/// `on breach of`, the breached obligation's delay.
+type Instance = (Option<usize>, Option<(Moment, Moment)>);
+
 /// What an expression can see besides the contract's names.
 #[derive(Debug, Clone, Copy)]
 struct Ctx<'a> {
@@ -221,10 +225,7 @@ impl<'a> Engine<'a> {
 
     /// The event instances of a clause: `None` for a clause without `for each`.
     /// `on breach of` instances carry the delay of the breached obligation.
-    fn instances(
-        &mut self,
-        index: usize,
-    ) -> Result<Vec<(Option<usize>, Option<(Moment, Moment)>)>, EvalError> {
+    fn instances(&mut self, index: usize) -> Result<Vec<Instance>, EvalError> {
         let clause = self.clause(index);
         let mut out = Vec::new();
         match &clause.scope {

@@ -105,9 +105,19 @@ fn from_pest<R: RuleType>(
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
+    let before = text.get(..at).unwrap_or("");
+    let help = if before.ends_with(',')
+        && before
+            .trim_end_matches(',')
+            .ends_with(|c: char| c.is_ascii_digit())
+    {
+        "write numbers without thousands separators and with `.` for decimals, e.g. `EUR 5000.00`"
+    } else {
+        "see docs/language.md for the form of each declaration and clause line"
+    };
     Diagnostic::error("terms::syntax::unexpected", span, message)
         .label("unexpected here")
-        .help("see docs/language.md for the form of each declaration and clause line")
+        .help(help)
 }
 
 /// The word (or single character) at a byte offset, for "found …".

@@ -1,0 +1,87 @@
+//! The invalid-input corpus: every file under `tests/invalid/` must be rejected with the
+//! diagnostic codes its `// expect:` header names (all of them, in one run), and its
+//! rendered diagnostics are pinned by a snapshot.
+
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+mod common;
+
+use std::path::Path;
+
+use terms::source::SourceFile;
+
+/// The codes a corpus file expects: its `// expect:` header, or a fixed code for files that
+/// cannot carry a header (empty, not UTF-8).
+fn expected(path: &Path, text: &str) -> Vec<String> {
+    if let Some(line) = text.lines().find_map(|l| l.strip_prefix("// expect:")) {
+        return line.split_whitespace().map(str::to_string).collect();
+    }
+    match path.file_name().and_then(|n| n.to_str()) {
+        Some("empty.terms") => vec![String::from("terms::syntax::unexpected")],
+        Some("not_utf8.scenario") => vec![String::from("terms::io::not_utf8")],
+        other => panic!("{other:?} has no `// expect:` header"),
+    }
+}
+
+/// Reads a corpus file under a stable, relative name.
+fn load(path: &Path) -> Result<SourceFile, terms::Failure> {
+    let relative = path.strip_prefix(common::root()).unwrap_or(path);
+    terms::read_source_as(path, &relative.display().to_string())
+}
+
+fn check_failure(path: &Path, text: &str, failure: &terms::Failure) {
+    let codes = failure.codes();
+    for code in expected(path, text) {
+        assert!(
+            codes.contains(&code.as_str()),
+            "{}: expected {code}, got {codes:?}",
+            path.display()
+        );
+    }
+    for file in &failure.files {
+        for d in &file.diagnostics {
+            assert!(
+                !d.help.is_empty(),
+                "{}: {} has no help line",
+                path.display(),
+                d.code
+            );
+            assert!(
+                !d.label.is_empty(),
+                "{}: {} has no label",
+                path.display(),
+                d.code
+            );
+        }
+    }
+}
+
+#[test]
+fn invalid_contracts_are_rejected_with_their_codes() {
+    insta::glob!("invalid/contract/*.terms", |path| {
+        let text = String::from_utf8_lossy(&std::fs::read(path).expect("corpus file")).into_owned();
+        let failure = match load(path) {
+            Ok(file) => terms::load_contract(&file).expect_err("the contract must be rejected"),
+            Err(failure) => failure,
+        };
+        check_failure(path, &text, &failure);
+        insta::assert_snapshot!(failure.render());
+    });
+}
+
+#[test]
+fn invalid_scenarios_are_rejected_with_their_codes() {
+    let contract_path = common::root().join("contracts/qualifio.terms");
+    let contract = load(&contract_path).expect("contract");
+    insta::glob!("invalid/scenario/*.scenario", |path| {
+        let text = String::from_utf8_lossy(&std::fs::read(path).expect("corpus file")).into_owned();
+        let failure = match load(path) {
+            Ok(file) => {
+                terms::run(&contract, &file, None).expect_err("the scenario must be rejected")
+            }
+            Err(failure) => failure,
+        };
+        check_failure(path, &text, &failure);
+        insta::assert_snapshot!(failure.render());
+    });
+}
