@@ -46,6 +46,10 @@ pub enum Item {
         closed: Vec<(NaiveDate, Span)>,
     },
     Notices(NoticeRule),
+    /// `rounding half_even`
+    Rounding(Ident),
+    /// `deadlines roll forward`
+    RollForward(Option<Text>),
     Event(EventDecl),
     Param(ParamDecl),
     Let {
@@ -73,14 +77,17 @@ pub enum Counting {
     Posting,
     /// When the addressee receives it.
     Receipt,
+    /// Deemed received this long after posting, whatever the actual day.
+    DeemedReceipt(Duration),
 }
 
 impl Counting {
-    pub fn word(self) -> &'static str {
+    pub fn word(self) -> String {
         match self {
-            Counting::Sending => "sending",
-            Counting::Posting => "posting",
-            Counting::Receipt => "receipt",
+            Counting::Sending => String::from("sending"),
+            Counting::Posting => String::from("posting"),
+            Counting::Receipt => String::from("receipt"),
+            Counting::DeemedReceipt(d) => format!("receipt deemed {d} after posting"),
         }
     }
 }
@@ -229,6 +236,7 @@ pub enum ClauseItemKind {
     Pays(Ident),
     Order(Vec<OrderEntry>),
     Until(Expr),
+    RollsForward,
 }
 
 impl ClauseItemKind {
@@ -260,6 +268,7 @@ impl ClauseItemKind {
             ClauseItemKind::Pays(_) => "pays",
             ClauseItemKind::Order(_) => "order",
             ClauseItemKind::Until(_) => "until",
+            ClauseItemKind::RollsForward => "roll forward",
         }
     }
 }

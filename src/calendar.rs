@@ -268,6 +268,16 @@ impl Calendar {
         Ok(Shifted { moment, clamped })
     }
 
+    /// The first business day on or after `date`: a deadline that falls on a weekend or a
+    /// public holiday moves to the next working day (Belgian Civil Code, Book 1, art. 1.7).
+    pub fn roll_forward(&self, date: NaiveDate) -> Result<NaiveDate, CalendarError> {
+        let mut day = date;
+        while !self.is_business_day(day) {
+            day = add_days(day, 1, true)?;
+        }
+        Ok(day)
+    }
+
     /// `n` business days after (or before) `date`; the day itself does not count.
     pub fn add_business_days(
         &self,

@@ -24,7 +24,7 @@ pub struct CheckResult {
 
 /// The built-in functions of the expression language, with their doc lines (also in
 /// docs/language.md).
-pub const FUNCTIONS: [(&str, &str); 21] = [
+pub const FUNCTIONS: [(&str, &str); 24] = [
     ("max", "max(a, b, …): the largest of values of one type"),
     ("min", "min(a, b, …): the smallest of values of one type"),
     ("ceil", "ceil(n): the smallest whole number not below n"),
@@ -40,9 +40,12 @@ pub const FUNCTIONS: [(&str, &str); 21] = [
     ("count", "count(kind): how many events of `kind` refer to this clause's event"),
     ("last_before", "last_before(kind, t): the latest event of `kind` on or before t"),
     ("sum", "sum(kind, field, from, to): total of `field` over events of `kind` after `from`, up to `to`"),
-    ("due", "due(obligation): when this event's instance of the obligation falls due"),
-    ("met", "met(obligation): whether this event's instance of the obligation was met"),
-    ("met_on", "met_on(obligation): when it was met"),
+    ("count_in", "count_in(kind, from, to): how many events of `kind` happened after `from`, up to `to`"),
+    ("total", "total(kind, field): total of `field` over events of `kind` referring to this clause's event"),
+    ("given", "given(x): whether x has a value (an optional field given, an n-th event that happened)"),
+    ("due", "due(obligation[, event]): when this event's (or the given event's) instance of the obligation falls due"),
+    ("met", "met(obligation[, event]): whether that instance of the obligation was met"),
+    ("met_on", "met_on(obligation[, event]): when it was met, even late"),
     ("rank", "rank(e): the position of event e among the events of its kind (1 = first)"),
     ("streak", "streak(condition): consecutive events of this clause's kind, up to this one, where the condition holds"),
     ("end_of", "end_of(term): the day a term ends, once notice has ended it"),
@@ -70,6 +73,10 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
             currency: checker.currency.take().map_or_else(String::new, |(c, _)| c),
             calendar: std::mem::take(&mut checker.calendar),
             notices: std::mem::take(&mut checker.notices),
+            rounding: checker
+                .rounding
+                .unwrap_or(rust_decimal::RoundingStrategy::MidpointAwayFromZero),
+            roll_forward: checker.roll_forward,
             events: std::mem::take(&mut checker.events),
             params: std::mem::take(&mut checker.params),
             lets: std::mem::take(&mut checker.let_list),
@@ -94,6 +101,8 @@ struct Checker {
     currency: Option<(String, Span)>,
     calendar: Calendar,
     notices: NoticeRules,
+    rounding: Option<rust_decimal::RoundingStrategy>,
+    roll_forward: bool,
     events: BTreeMap<String, EventKind>,
     params: BTreeMap<String, Param>,
     let_types: HashMap<String, Type>,
@@ -215,6 +224,44 @@ impl Checker {
                         }
                     }
                 }
+                ast::Item::Rounding(mode) => {
+                    let strategy = match mode.name.as_str() {
+                        "half_away_from_zero" => {
+                            Some(rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+                        }
+                        "half_even" => Some(rust_decimal::RoundingStrategy::MidpointNearestEven),
+                        "half_down" => Some(rust_decimal::RoundingStrategy::MidpointTowardZero),
+                        "down" => Some(rust_decimal::RoundingStrategy::ToZero),
+                        "up" => Some(rust_decimal::RoundingStrategy::AwayFromZero),
+                        _ => None,
+                    };
+                    match strategy {
+                        Some(s) => self.rounding = Some(s),
+                        None => {
+                            let modes = [
+                                "half_away_from_zero",
+                                "half_even",
+                                "half_down",
+                                "down",
+                                "up",
+                            ];
+                            let hint = suggestion(&mode.name, modes);
+                            self.error(
+                                Diagnostic::error(
+                                    "terms::check::unknown_rounding",
+                                    mode.span,
+                                    format!("`{}` is not a rounding mode", mode.name),
+                                )
+                                .label("unknown rounding")
+                                .help(format!(
+                                    "{hint}the modes are {}",
+                                    modes.map(|m| format!("`{m}`")).join(", ")
+                                )),
+                            );
+                        }
+                    }
+                }
+                ast::Item::RollForward(_) => self.roll_forward = true,
                 ast::Item::Notices(rule) => {
                     let article = rule.article.as_ref().map(|a| a.value.clone());
                     match &rule.channel {
@@ -688,6 +735,7 @@ impl Checker {
             span: clause.span,
             scope,
             when,
+            rolls: parts.rolls || self.roll_forward,
             body: body?,
         })
     }
@@ -1499,12 +1547,82 @@ impl Checker {
                         "name an obligation clause",
                     );
                 };
-                self.same_scope_obligation(obligation, env)?;
+                match args.get(1) {
+                    None => {
+                        self.same_scope_obligation(obligation, env)?;
+                    }
+                    Some(event) => {
+                        let Some((_, ClauseKind::Obligation, binding)) =
+                            self.clause_ids.get(&obligation.name).cloned()
+                        else {
+                            self.unknown_clause(obligation, "obligation");
+                            return None;
+                        };
+                        let want = binding.map_or(Type::Bool, |(_, kind)| Type::Event(kind));
+                        self.expect(event, &want, env);
+                    }
+                }
                 Some(if name.name == "met" {
                     Type::Bool
                 } else {
                     Type::Time
                 })
+            }
+            "given" => {
+                self.type_of(args.first()?, env)?;
+                Some(Type::Bool)
+            }
+            "count_in" => {
+                self.kind_arg(args.first()?)?;
+                self.expect(args.get(1)?, &Type::Time, env);
+                self.expect(args.get(2)?, &Type::Time, env);
+                Some(Type::Number)
+            }
+            "total" => {
+                let kind = self.kind_arg(args.first()?)?;
+                let Some((_, bound)) = env.var.clone() else {
+                    return self.mismatch(
+                        span,
+                        String::from("`total` needs a clause with `for each`"),
+                        "it adds up the events that refer to the clause's event",
+                    );
+                };
+                if !self.refers_to(&kind, &bound) {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::no_reference",
+                            span,
+                            format!("`{kind}` events do not refer to `{bound}` events"),
+                        )
+                        .label("no field links them")
+                        .help(format!("add a field of type `{bound}` to `event {kind}`")),
+                    );
+                    return None;
+                }
+                let field_arg = args.get(1)?;
+                let ExprKind::Name(field) = &field_arg.kind else {
+                    return self.mismatch(
+                        field_arg.span,
+                        String::from("expected a field name"),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                let ty = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                match ty {
+                    Some(t @ (Type::Money | Type::Number)) => Some(t),
+                    _ => self.mismatch(
+                        field.span,
+                        format!(
+                            "`{kind}` events have no money or number field `{}`",
+                            field.name
+                        ),
+                        "name a money or number field of the event kind",
+                    ),
+                }
             }
             "rank" => {
                 let ty = self.type_of(args.first()?, env)?;
@@ -1593,6 +1711,7 @@ struct Parts {
     pays: Option<Ident>,
     order: Option<Vec<ast::OrderEntry>>,
     until: Option<Expr>,
+    rolls: bool,
     spans: HashMap<&'static str, Span>,
 }
 
@@ -1645,6 +1764,7 @@ impl Parts {
             ClauseItemKind::Pays(k) => self.pays = Some(k),
             ClauseItemKind::Order(o) => self.order = Some(o),
             ClauseItemKind::Until(e) => self.until = Some(e),
+            ClauseItemKind::RollsForward => self.rolls = true,
         }
         None
     }
@@ -1665,6 +1785,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
                 || matches!(
                     item,
                     I::Duty { .. }
+                        | I::RollsForward
                         | I::Prohibition { .. }
                         | I::Deadline(_)
                         | I::Via(_)
@@ -1681,6 +1802,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
                 || matches!(
                     item,
                     I::Permission { .. }
+                        | I::RollsForward
                         | I::Opens(_)
                         | I::Deadline(_)
                         | I::Via(_)

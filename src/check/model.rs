@@ -21,6 +21,10 @@ pub struct Checked {
     pub currency: String,
     pub calendar: Calendar,
     pub notices: NoticeRules,
+    /// How computed amounts are rounded to the cent.
+    pub rounding: rust_decimal::RoundingStrategy,
+    /// Whether every deadline on a weekend or public holiday moves to the next working day.
+    pub roll_forward: bool,
     pub events: BTreeMap<String, EventKind>,
     pub params: BTreeMap<String, Param>,
     /// `let` definitions in an order where each comes after the ones it uses.
@@ -84,6 +88,9 @@ pub struct Clause {
     pub scope: Scope,
     /// `when`: the clause applies only where this holds.
     pub when: Option<Expr>,
+    /// Whether this clause's deadline moves off weekends and holidays (`roll forward`,
+    /// or the contract's `deadlines roll forward`).
+    pub rolls: bool,
     pub body: Body,
 }
 

@@ -395,7 +395,13 @@ impl<'a> Engine<'a> {
                 let Some(index) = self.c.clause_index(obligation) else {
                     return Ok(Value::Absent);
                 };
-                let event = ctx.var.map(|(_, e)| e);
+                let event = match args.get(1) {
+                    Some(e) => match self.eval(e, ctx)? {
+                        Value::Event(e) => Some(e),
+                        _ => return Ok(Value::Absent),
+                    },
+                    None => ctx.var.map(|(_, e)| e),
+                };
                 let Some(state) = self.obligation(index, event)? else {
                     return Ok(Value::Absent);
                 };
@@ -403,6 +409,55 @@ impl<'a> Engine<'a> {
                     "due" => state.due.map_or(Value::Absent, Value::Time),
                     "met" => Value::Bool(state.status == super::ObligationStatus::Met),
                     _ => state.met_on.map_or(Value::Absent, Value::Time),
+                }
+            }
+            "given" => Value::Bool(self.eval_arg(first, ctx)? != Value::Absent),
+            "count_in" => {
+                let kind = kind_name(first);
+                let from = self.eval_arg(args.get(1), ctx)?.as_moment(self.s);
+                let to = self.eval_arg(args.get(2), ctx)?.as_moment(self.s);
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Ok(Value::Absent);
+                };
+                let events = self.s.of_kind(kind);
+                let position = |t: Moment| {
+                    events.partition_point(|e| {
+                        self.s
+                            .events
+                            .get(*e)
+                            .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
+                    })
+                };
+                Value::Number(Decimal::from(position(to).saturating_sub(position(from))))
+            }
+            "total" => {
+                let kind = kind_name(first);
+                let field = kind_name(args.get(1));
+                let Some((_, event)) = ctx.var else {
+                    return Ok(Value::Absent);
+                };
+                let mut sum = Decimal::ZERO;
+                let mut money = true;
+                for e in self.s.referring(event, kind) {
+                    let Some(ev) = self.s.events.get(*e) else {
+                        continue;
+                    };
+                    if !self.happened(ev.at) {
+                        continue;
+                    }
+                    match ev.fields.get(field) {
+                        Some(Value::Money(d)) => sum += *d,
+                        Some(Value::Number(d)) => {
+                            money = false;
+                            sum += *d;
+                        }
+                        _ => {}
+                    }
+                }
+                if money {
+                    Value::Money(sum)
+                } else {
+                    Value::Number(sum)
                 }
             }
             "rank" => match self.eval_arg(first, ctx)? {

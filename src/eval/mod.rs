@@ -330,6 +330,38 @@ impl<'a> Engine<'a> {
         rule: &DeadlineRule,
         ctx: Ctx<'a>,
     ) -> Result<Option<(Moment, String)>, EvalError> {
+        let Some((due, derivation)) = self.raw_deadline(rule, ctx)? else {
+            return Ok(None);
+        };
+        let rolls = self.c.clauses.get(ctx.clause).is_some_and(|c| c.rolls);
+        if !rolls {
+            return Ok(Some((due, derivation)));
+        }
+        let span = self
+            .c
+            .clauses
+            .get(ctx.clause)
+            .map_or(Span::default(), |c| c.span);
+        let rolled = self
+            .c
+            .calendar
+            .roll_forward(due.date())
+            .map_err(|e| self.calendar_error(e, span))?;
+        if rolled == due.date() {
+            return Ok(Some((due, derivation)));
+        }
+        let moved = match due {
+            Moment::Date(_) => Moment::Date(rolled),
+            Moment::DateTime(dt) => Moment::DateTime(rolled.and_time(dt.time())),
+        };
+        Ok(Some((moved, format!("{moved}: {derivation}, a weekend or public holiday, rolled to the next working day"))))
+    }
+
+    fn raw_deadline(
+        &mut self,
+        rule: &DeadlineRule,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<(Moment, String)>, EvalError> {
         let (base_expr, duration, forward) = match rule {
             DeadlineRule::Within(d, e) => (e, Some(d), true),
             DeadlineRule::AtLeastBefore(d, e) => (e, Some(d), false),
@@ -518,6 +550,12 @@ impl<'a> Engine<'a> {
         match rule {
             Counting::Sending | Counting::Posting => Some(act.at),
             Counting::Receipt => act.received,
+            Counting::DeemedReceipt(d) => self
+                .c
+                .calendar
+                .shift(act.at, &d, true)
+                .ok()
+                .map(|s| s.moment),
         }
     }
 

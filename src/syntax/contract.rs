@@ -75,6 +75,20 @@ fn item(pair: P) -> R<Item> {
             Ok(Item::Let { name, value })
         }
         Rule::clause => clause(pair),
+        Rule::rounding_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_rounding);
+            Ok(Item::Rounding(ident(c.next()?)))
+        }
+        Rule::roll_decl => {
+            let c = Children::of(pair);
+            let article = c
+                .rest()
+                .find(|p| p.as_rule() == Rule::citation)
+                .map(citation)
+                .transpose()?;
+            Ok(Item::RollForward(article))
+        }
         _ => Err(shape(span)),
     }
 }
@@ -130,11 +144,19 @@ fn notice_decl(pair: P) -> R<Item> {
 
 fn counting(pair: P) -> R<Counting> {
     let span = span_of(&pair);
-    let word = Children::of(pair).next()?;
+    let mut c = Children::of(pair);
+    let word = c.next()?;
     match word.as_rule() {
         Rule::kw_sending => Ok(Counting::Sending),
         Rule::kw_posting => Ok(Counting::Posting),
-        Rule::kw_receipt => Ok(Counting::Receipt),
+        Rule::kw_receipt => match c.next_if(Rule::deemed) {
+            Some(deemed) => {
+                let mut d = Children::of(deemed);
+                d.skip(Rule::kw_deemed);
+                Ok(Counting::DeemedReceipt(duration(d.next()?)?))
+            }
+            None => Ok(Counting::Receipt),
+        },
         _ => Err(shape(span)),
     }
 }
@@ -355,6 +377,7 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             ClauseItemKind::Order(entries)
         }
         Rule::until_item => ClauseItemKind::Until(last_expr(c)?),
+        Rule::rolls_item => ClauseItemKind::RollsForward,
         _ => return Err(shape(span)),
     };
     Ok(ClauseItem { kind, span })
@@ -711,6 +734,10 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::oldest_first => "`oldest first`",
         Rule::until_item => "`until …`",
         Rule::party_ref => "a party",
+        Rule::deemed => "`deemed DURATION after posting`",
+        Rule::rounding_decl => "`rounding MODE`",
+        Rule::roll_decl => "`deadlines roll forward`",
+        Rule::rolls_item => "`roll forward`",
         Rule::channel => "a channel",
         Rule::expr => "an expression",
         Rule::or_expr => "an expression",
@@ -835,6 +862,11 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_band => "`band`",
         Rule::kw_below => "`below`",
         Rule::kw_true => "`true`",
+        Rule::kw_deemed => "`deemed`",
+        Rule::kw_rounding => "`rounding`",
+        Rule::kw_deadlines => "`deadlines`",
+        Rule::kw_roll => "`roll`",
+        Rule::kw_forward => "`forward`",
         Rule::kw_false => "`false`",
         Rule::EOI => "end of file",
     }

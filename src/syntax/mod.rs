@@ -94,19 +94,26 @@ fn from_pest<R: RuleType>(
             let expected = match words.as_slice() {
                 [] => String::from("something else"),
                 [one] => (*one).to_string(),
+                many if many.len() > 8 => {
+                    format!(
+                        "{}, …",
+                        many.iter().take(8).copied().collect::<Vec<_>>().join(", ")
+                    )
+                }
                 [init @ .., last] => format!("{} or {}", init.join(", "), last),
             };
-            let found = if found.is_empty() {
-                String::from("end of file")
+            if found.is_empty() {
+                format!("the file ends too early: expected {expected}")
             } else {
-                format!("`{found}`")
-            };
-            format!("expected {expected}, found {found}")
+                format!("expected {expected}, found `{found}`")
+            }
         }
         ErrorVariant::CustomError { message } => message.clone(),
     };
     let before = text.get(..at).unwrap_or("");
-    let help = if before.ends_with(',')
+    let help = if found.is_empty() {
+        "a declaration or a clause is not finished: check that every `{` has its `}`"
+    } else if before.ends_with(',')
         && before
             .trim_end_matches(',')
             .ends_with(|c: char| c.is_ascii_digit())
