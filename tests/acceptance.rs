@@ -282,3 +282,150 @@ fn ec_4_partial_payment_is_allocated_in_the_stated_order() {
     let still_owed: rust_decimal::Decimal = r.outcome.outstanding.iter().map(|o| o.amount).sum();
     assert_eq!(format_amount(still_owed), "1420.00");
 }
+
+// ---------------------------------------------------------------- iKanbi
+
+#[test]
+fn ik_1_late_payment_interest_actual_365_and_compensation() {
+    let r = eval("ikanbi", "ik-1");
+    let pay = obligation(&r, "pay_invoice", "INV-1");
+    assert_eq!(
+        pay.due.map(|m| m.to_string()).as_deref(),
+        Some("2025-04-02")
+    );
+    assert_eq!(violation(&r, "pay_invoice", "INV-1").days_late, Some(40));
+    assert_eq!(amount(&r, "late_interest", "INV-1"), "26.30");
+    assert_eq!(amount(&r, "fixed_compensation", "INV-1"), "300.00");
+    assert_eq!(total(&r, "client", "provider"), "326.30");
+    assert!(
+        r.outcome
+            .amounts
+            .iter()
+            .all(|a| a.source.clause_id != "unpaid_principal"),
+        "paid in full"
+    );
+}
+
+#[test]
+fn ik_2_unpaid_small_invoice_minimum_compensation() {
+    let r = eval("ikanbi", "ik-2");
+    let pay = obligation(&r, "pay_invoice", "INV-2");
+    assert_eq!(
+        pay.due.map(|m| m.to_string()).as_deref(),
+        Some("2025-04-02")
+    );
+    let v = violation(&r, "pay_invoice", "INV-2");
+    assert_eq!(v.kind, ViolationKind::NotDone);
+    assert_eq!(v.days_late, Some(28));
+    assert_eq!(amount(&r, "late_interest", "INV-2"), "3.68");
+    assert_eq!(amount(&r, "fixed_compensation", "INV-2"), "75.00");
+    assert_eq!(amount(&r, "unpaid_principal", "INV-2"), "400.00");
+    assert_eq!(total(&r, "client", "provider"), "478.68");
+}
+
+#[test]
+fn ik_3_maintenance_notice_counts_belgian_business_days() {
+    let r = eval("ikanbi", "ik-3");
+    let notice = obligation(&r, "announce_maintenance", "mnt-1");
+    assert_eq!(
+        notice.due.map(|m| m.to_string()).as_deref(),
+        Some("2025-04-23")
+    );
+    let v = violation(&r, "announce_maintenance", "mnt-1");
+    assert_eq!(v.party, "provider");
+    assert_eq!(v.kind, ViolationKind::Late);
+}
+
+#[test]
+fn ik_4_incident_report_within_48_hours() {
+    let r = eval("ikanbi", "ik-4");
+    let report = obligation(&r, "report_incident", "inc-1");
+    assert_eq!(
+        report.due.map(|m| m.to_string()).as_deref(),
+        Some("2025-06-12T14:00")
+    );
+    let v = violation(&r, "report_incident", "inc-1");
+    assert_eq!(v.party, "client");
+    assert_eq!(v.minutes_late, Some(120));
+}
+
+#[test]
+fn ik_5_indexation_formula() {
+    let r = eval("ikanbi", "ik-5");
+    assert_eq!(amount(&r, "indexed_price", "idx-2025"), "1040.00");
+}
+
+#[test]
+fn ik_6_liability_cap_unless_gross_negligence() {
+    let r = eval("ikanbi", "ik-6");
+    assert_eq!(amount(&r, "liability", "claim-1"), "24000.00");
+    assert_eq!(amount(&r, "liability", "claim-2"), "50000.00");
+}
+
+// ---------------------------------------------------------------- ClientCom
+
+#[test]
+fn cc_1_interest_per_started_month_after_notice_of_default() {
+    let r = eval("clientcom", "cc-1");
+    assert_eq!(amount(&r, "late_interest", "inv-1"), "30.00");
+    assert_eq!(amount(&r, "extrajudicial_costs", "inv-1"), "75.00");
+}
+
+#[test]
+fn cc_2_cancellation_at_the_end_of_the_month_and_data_export() {
+    let r = eval("clientcom", "cc-2");
+    assert_eq!(date(&r, "agreement_ends"), ["2025-03-31"]);
+    assert_eq!(date(&r, "data_available_until"), ["2025-05-31"]);
+}
+
+#[test]
+fn cc_3_late_announcement_and_increase_above_the_index() {
+    let r = eval("clientcom", "cc-3");
+    let announce = obligation(&r, "announce_price_increase", "inc-2025");
+    assert_eq!(
+        announce.due.map(|m| m.to_string()).as_deref(),
+        Some("2025-06-01")
+    );
+    let v = violation(&r, "announce_price_increase", "inc-2025");
+    assert_eq!(v.party, "clientcom");
+    let refuse = right(&r, "refuse_price_increase", "inc-2025");
+    assert_eq!(refuse.party, "user");
+    assert_eq!(refuse.status, RightStatus::Open);
+}
+
+// ---------------------------------------------------------------- Dear Digital
+
+#[test]
+fn dd_1_late_fee_per_complete_week_and_pause() {
+    let r = eval("deardigital", "dd-1");
+    assert_eq!(violation(&r, "pay_invoice", "inv-1").days_late, Some(20));
+    assert_eq!(amount(&r, "late_fee", "inv-1"), "120.00");
+    let pause = right(&r, "pause_services", "inv-1");
+    assert_eq!(
+        pause.from.map(|m| m.to_string()).as_deref(),
+        Some("2025-07-16")
+    );
+}
+
+#[test]
+fn dd_2_notice_period_from_the_end_of_the_month() {
+    let r = eval("deardigital", "dd-2");
+    assert_eq!(date(&r, "notice_period_ends"), ["2025-05-31"]);
+    assert_eq!(amount(&r, "notice_period_fees", "notice-1"), "5000.00");
+}
+
+#[test]
+fn dd_3_liability_cap_for_recurring_services() {
+    let r = eval("deardigital", "dd-3");
+    assert_eq!(amount(&r, "liability", "claim-1"), "1500.00");
+}
+
+#[test]
+fn dd_4_hiring_limitation_and_fine() {
+    let r = eval("deardigital", "dd-4");
+    let v = violation(&r, "no_hiring_of_key_staff", "end-1");
+    assert_eq!(v.party, "client");
+    assert_eq!(v.kind, ViolationKind::ProhibitedAct);
+    assert_eq!(v.due.map(|m| m.to_string()).as_deref(), Some("2026-01-31"));
+    assert_eq!(amount(&r, "hiring_fine", "hire-1"), "48000.00");
+}

@@ -48,7 +48,7 @@ fn contract_examples_in_the_docs_check() {
 
 #[test]
 fn every_contract_checks() {
-    for vendor in ["qualifio", "ecom"] {
+    for vendor in ["ikanbi", "clientcom", "ecom", "deardigital", "qualifio"] {
         let path = common::root()
             .join("contracts")
             .join(format!("{vendor}.terms"));

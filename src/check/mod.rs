@@ -1401,9 +1401,11 @@ impl Checker {
         let ok_arity = match name.name.as_str() {
             "max" | "min" => !args.is_empty(),
             "ceil" | "floor" | "days" | "started_months" | "complete_months" | "complete_weeks"
-            | "hours" | "minutes" | "end_of_month" | "count" | "due" | "met" | "met_on"
-            | "rank" | "streak" | "end_of" => arity(1),
-            "nth" | "last_before" => arity(2),
+            | "hours" | "minutes" | "end_of_month" | "count" | "rank" | "streak" | "end_of"
+            | "given" => arity(1),
+            "due" | "met" | "met_on" => arity(1) || arity(2),
+            "nth" | "last_before" | "total" => arity(2),
+            "count_in" => arity(3),
             "sum" => arity(4),
             _ => {
                 let hint = suggestion(&name.name, FUNCTIONS.iter().map(|(n, _)| *n));

@@ -543,6 +543,10 @@ fn expr(pair: P) -> R<Expr> {
         Rule::postfix => {
             let mut c = Children::of(pair);
             let mut base = expr(c.next()?)?;
+            // A parenthesised operand spans its parentheses, so derivations quote it whole.
+            if c.pairs_left() == 0 {
+                base.span = span;
+            }
             for field in c.rest() {
                 let name = ident(field);
                 let span = base.span.join(name.span);

@@ -188,13 +188,20 @@ impl<'i, R: RuleType> Children<'i, R> {
         while self.next_if(rule).is_some() {}
     }
 
+    fn pairs_left(&self) -> usize {
+        self.pairs.clone().count()
+    }
+
     fn rest(self) -> Pairs<'i, R> {
         self.pairs
     }
 }
 
+/// A node's span, without the whitespace pest may leave at its end after an optional
+/// repetition that did not match.
 fn span_of<R: RuleType>(pair: &Pair<'_, R>) -> Span {
-    Span::from(pair.as_span())
+    let span = pair.as_span();
+    Span::new(span.start(), span.start() + span.as_str().trim_end().len())
 }
 
 fn decimal(text: &str, span: Span) -> Result<Decimal, Diagnostic> {
