@@ -233,7 +233,12 @@ pub enum ClauseItemKind {
         before: Duration,
     },
     Is(Expr),
-    Pays(Ident),
+    /// `client pays ecom by payment`
+    Pays {
+        debtor: PartyRef,
+        creditor: PartyRef,
+        kind: Ident,
+    },
     Order(Vec<OrderEntry>),
     Until(Expr),
     RollsForward,
@@ -265,7 +270,7 @@ impl ClauseItemKind {
             ClauseItemKind::Renews { .. } => "renews",
             ClauseItemKind::Notice { .. } => "notice",
             ClauseItemKind::Is(_) => "is",
-            ClauseItemKind::Pays(_) => "pays",
+            ClauseItemKind::Pays { .. } => "pays",
             ClauseItemKind::Order(_) => "order",
             ClauseItemKind::Until(_) => "until",
             ClauseItemKind::RollsForward => "roll forward",

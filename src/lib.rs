@@ -136,6 +136,84 @@ pub fn run(
     Ok(Report::new(&contract, &scenario, as_of, outcome))
 }
 
+/// How often each clause of a contract produced an entry across a set of scenarios.
+#[derive(Debug, Clone)]
+pub struct Coverage {
+    pub contract: String,
+    /// Scenarios evaluated (those written for this contract).
+    pub scenarios: usize,
+    /// Each clause, in contract order: (id, article, scenarios in which it produced an entry).
+    pub clauses: Vec<(String, String, usize)>,
+}
+
+impl Coverage {
+    /// The clauses no scenario exercises.
+    pub fn unexercised(&self) -> Vec<&str> {
+        self.clauses
+            .iter()
+            .filter(|(_, _, n)| *n == 0)
+            .map(|(id, _, _)| id.as_str())
+            .collect()
+    }
+}
+
+/// Evaluates every scenario written for this contract (its `contract` line names it) and
+/// counts, per clause, the scenarios in which the clause produced at least one entry.
+pub fn coverage(
+    contract_file: &SourceFile,
+    scenario_files: &[SourceFile],
+) -> Result<Coverage, Failure> {
+    let (contract, _) = load_contract(contract_file)?;
+    let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
+    let mut scenarios = 0;
+    for file in scenario_files {
+        let ast = syntax::parse_scenario(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
+        if ast
+            .contract
+            .as_ref()
+            .is_some_and(|c| c.name != contract.name)
+        {
+            continue;
+        }
+        let report = run(contract_file, file, None)?;
+        scenarios += 1;
+        let o = &report.outcome;
+        let used: std::collections::BTreeSet<&str> = o
+            .obligations
+            .iter()
+            .map(|e| &e.source)
+            .chain(o.violations.iter().map(|e| &e.source))
+            .chain(o.rights.iter().map(|e| &e.source))
+            .chain(o.amounts.iter().map(|e| &e.source))
+            .chain(o.dates.iter().map(|e| &e.source))
+            .chain(o.notices.iter().map(|e| &e.source))
+            .chain(o.allocations.iter().map(|e| &e.source))
+            .chain(o.outstanding.iter().map(|e| &e.source))
+            .map(|s| s.clause_id.as_str())
+            .collect();
+        for clause in &contract.clauses {
+            if used.contains(clause.id.as_str()) {
+                *counts.entry(clause.id.as_str()).or_default() += 1;
+            }
+        }
+    }
+    Ok(Coverage {
+        contract: contract.name.clone(),
+        scenarios,
+        clauses: contract
+            .clauses
+            .iter()
+            .map(|c| {
+                (
+                    c.id.clone(),
+                    c.article.clone(),
+                    counts.get(c.id.as_str()).copied().unwrap_or(0),
+                )
+            })
+            .collect(),
+    })
+}
+
 /// Reads a file as a source: non-UTF-8 bytes are a diagnostic, not a crash.
 pub fn read_source(path: &std::path::Path) -> Result<SourceFile, Failure> {
     read_source_as(path, &path.display().to_string())

@@ -1,6 +1,6 @@
 //! The `terms` command line: `check` contracts, `eval` a contract against a scenario.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use chrono::NaiveDate;
@@ -36,6 +36,15 @@ enum Command {
         as_of: Option<NaiveDate>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+    },
+    /// Show which clauses of a contract the scenarios in a folder exercise.
+    Coverage {
+        contract: PathBuf,
+        /// A folder searched recursively for `.scenario` files.
+        scenarios: PathBuf,
+        /// Exit with status 1 when some clause is exercised by no scenario.
+        #[arg(long)]
+        require_all: bool,
     },
 }
 
@@ -103,6 +112,11 @@ fn main() -> ExitCode {
             }
             exit(ok)
         }
+        Command::Coverage {
+            contract,
+            scenarios,
+            require_all,
+        } => coverage(&contract, &scenarios, require_all),
         Command::Eval {
             contract,
             scenario,
@@ -125,6 +139,63 @@ fn main() -> ExitCode {
                     ExitCode::from(INVALID)
                 }
             }
+        }
+    }
+}
+
+fn coverage(contract: &Path, folder: &Path, require_all: bool) -> ExitCode {
+    let mut paths = Vec::new();
+    collect_scenarios(folder, &mut paths);
+    paths.sort();
+    let files: Result<Vec<_>, _> = paths.iter().map(|p| terms::read_source(p)).collect();
+    let result = files
+        .and_then(|files| terms::read_source(contract).and_then(|c| terms::coverage(&c, &files)));
+    let coverage = match result {
+        Ok(c) => c,
+        Err(failure) => {
+            eprint!("{}", failure.render());
+            return ExitCode::from(INVALID);
+        }
+    };
+    let width = coverage
+        .clauses
+        .iter()
+        .map(|(id, _, _)| id.len())
+        .max()
+        .unwrap_or(0);
+    for (id, article, n) in &coverage.clauses {
+        let mark = if *n == 0 { "  NOT EXERCISED" } else { "" };
+        println!(
+            "§{article:<16} {id:<width$} {n:>3} scenario{}{mark}",
+            if *n == 1 { "" } else { "s" }
+        );
+    }
+    let missing = coverage.unexercised();
+    println!(
+        "{}: {} of {} clauses exercised by {} scenarios",
+        coverage.contract,
+        coverage.clauses.len() - missing.len(),
+        coverage.clauses.len(),
+        coverage.scenarios
+    );
+    if require_all && !missing.is_empty() {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Every `.scenario` file below a folder.
+fn collect_scenarios(folder: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect_scenarios(&path, out);
+        } else if path.extension().is_some_and(|e| e == "scenario") {
+            out.push(path);
         }
     }
 }

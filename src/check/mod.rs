@@ -1076,9 +1076,12 @@ impl Checker {
     }
 
     fn allocation(&mut self, clause: &ast::Clause, parts: &Parts) -> Option<Allocation> {
-        let Some(pays) = &parts.pays else {
-            return self.missing(clause, "pays KIND");
+        let Some((debtor, creditor, pays)) = &parts.pays else {
+            return self.missing(clause, "PARTY pays PARTY by KIND");
         };
+        let env = Env::default();
+        let debtor = self.party(debtor, &env);
+        let creditor = self.party(creditor, &env);
         let Some(order) = &parts.order else {
             return self.missing(clause, "order …");
         };
@@ -1110,6 +1113,8 @@ impl Checker {
             }
         }
         Some(Allocation {
+            debtor: debtor?,
+            creditor: creditor?,
             pays: pays.name.clone(),
             order: order.clone(),
         })
@@ -1710,7 +1715,7 @@ struct Parts {
     renews: Option<(bool, Expr)>,
     notices: Vec<(Ident, ast::PartyRef, Vec<Ident>, ast::Duration)>,
     is: Option<Expr>,
-    pays: Option<Ident>,
+    pays: Option<(ast::PartyRef, ast::PartyRef, Ident)>,
     order: Option<Vec<ast::OrderEntry>>,
     until: Option<Expr>,
     rolls: bool,
@@ -1763,7 +1768,11 @@ impl Parts {
                 before,
             } => self.notices.push((kind, party, via, before)),
             ClauseItemKind::Is(e) => self.is = Some(e),
-            ClauseItemKind::Pays(k) => self.pays = Some(k),
+            ClauseItemKind::Pays {
+                debtor,
+                creditor,
+                kind,
+            } => self.pays = Some((debtor, creditor, kind)),
             ClauseItemKind::Order(o) => self.order = Some(o),
             ClauseItemKind::Until(e) => self.until = Some(e),
             ClauseItemKind::RollsForward => self.rolls = true,
@@ -1825,7 +1834,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
                 | I::Duty { .. }
         ),
         ClauseKind::Date => scoped || matches!(item, I::Is(_)),
-        ClauseKind::Allocation => matches!(item, I::Pays(_) | I::Order(_)),
+        ClauseKind::Allocation => matches!(item, I::Pays { .. } | I::Order(_)),
     }
 }
 

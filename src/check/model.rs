@@ -226,6 +226,9 @@ pub struct DateRule {
 /// How partial payments are applied.
 #[derive(Debug, Clone)]
 pub struct Allocation {
+    pub debtor: Party,
+    pub creditor: Party,
+    /// The event kind of payments.
     pub pays: String,
     pub order: Vec<OrderEntry>,
 }

@@ -315,11 +315,15 @@ impl<'a> Engine<'a> {
             return Ok(None);
         };
         let ctx = self.ctx(index, event, None);
-        let state = if self.applies(index, ctx)? {
-            self.evaluate_obligation(o, ctx)?
-        } else {
-            None
+        // Another clause's trace must not collect this obligation's values.
+        let saved = self.trace.take();
+        let state = match self.applies(index, ctx) {
+            Ok(true) => self.evaluate_obligation(o, ctx),
+            Ok(false) => Ok(None),
+            Err(e) => Err(e),
         };
+        self.trace = saved;
+        let state = state?;
         self.in_progress.remove(&(index, event));
         self.obligations.insert((index, event), state.clone());
         Ok(state)
@@ -413,11 +417,11 @@ impl<'a> Engine<'a> {
             return self.evaluate_prohibition(o, ctx, due, derivation).map(Some);
         }
         if let Some(cond) = &o.requires {
-            let holds = self.eval(cond, ctx)?.is_true();
+            let (holds, why) = self.explain(cond, ctx)?;
             let violation = (!holds).then(|| {
                 (
                     ViolationKind::ConditionNotMet,
-                    format!("`{}` does not hold", self.text(cond.span)),
+                    format!("{why} does not hold"),
                 )
             });
             return Ok(Some(ObligationState {
@@ -674,11 +678,16 @@ impl<'a> Engine<'a> {
         };
         for (event, delay) in self.instances(index)? {
             let ctx = self.ctx(index, event, delay);
-            if !self.applies(index, ctx)? {
-                continue;
-            }
+            // A right under a condition says why it holds.
+            let because = match &clause.when {
+                Some(cond) => match self.explain(cond, ctx)? {
+                    (true, why) => Some(format!("because {why} holds")),
+                    (false, _) => continue,
+                },
+                None => None,
+            };
             let trigger = event.and_then(|e| self.s.events.get(e)).map(|e| e.at);
-            let (from, mut detail) = match &r.opens {
+            let (mut from, mut detail) = match &r.opens {
                 Some(Opens::AfterGrace(d, e)) => {
                     let Some(base) = self.eval(e, ctx)?.as_moment(self.s) else {
                         continue;
@@ -738,6 +747,11 @@ impl<'a> Engine<'a> {
             };
             if let Some((end, derivation)) = &window {
                 until = Some(*end);
+                // A window that closes before its event ("at least 15 days before the
+                // change") opens when the party learns of it, which the event does not say.
+                if r.opens.is_none() && from.is_some_and(|f| f.sort_key() > end.sort_key()) {
+                    from = None;
+                }
                 push_detail(&mut detail, format!("window ends {derivation}"));
                 let (exercised, notes) = self.exercise(r, event, *end);
                 if let Some((id, at)) = exercised {
@@ -752,6 +766,9 @@ impl<'a> Engine<'a> {
                 for note in notes {
                     push_detail(&mut detail, note);
                 }
+            }
+            if let Some(because) = because {
+                push_detail(&mut detail, because);
             }
             let source = self.source(clause, event);
             self.out.rights.push(RightEntry {
@@ -898,6 +915,25 @@ impl<'a> Engine<'a> {
             out.push(format!("{text} = {shown}"));
         }
         out
+    }
+
+    /// Evaluates a condition and says why it came out as it did:
+    /// "`count_in(audit, a - 12 months, a) <= 1` with count_in(…) = 2".
+    fn explain(
+        &mut self,
+        cond: &crate::ast::Expr,
+        ctx: Ctx<'a>,
+    ) -> Result<(bool, String), EvalError> {
+        let saved = self.trace.replace(Vec::new());
+        let value = self.eval(cond, ctx);
+        let trace = std::mem::replace(&mut self.trace, saved).unwrap_or_default();
+        let holds = value?.is_true();
+        let bindings = self.bindings(cond.span, &trace);
+        let mut why = format!("`{}`", squash(self.text(cond.span)));
+        if !bindings.is_empty() {
+            why.push_str(&format!(" (with {})", bindings.join(", ")));
+        }
+        Ok((holds, why))
     }
 
     // ------------------------------------------------------------ dates
@@ -1264,7 +1300,10 @@ impl<'a> Engine<'a> {
                 i += 1;
             }
         }
-        let (debtor, creditor) = self.payment_parties(&rule.pays);
+        let (debtor, creditor) = (
+            self.party_name(&rule.debtor, None),
+            self.party_name(&rule.creditor, None),
+        );
         for (debt, outstanding) in debts {
             let Some(ev) = self.s.events.get(debt) else {
                 continue;
@@ -1282,24 +1321,6 @@ impl<'a> Engine<'a> {
             }
         }
         Ok(())
-    }
-
-    /// Who pays whom in an allocation: the payer named on the payments, else the first
-    /// party that is not the vendor's.
-    fn payment_parties(&self, pays: &str) -> (String, String) {
-        let payer = self
-            .s
-            .of_kind(pays)
-            .iter()
-            .find_map(|e| self.s.events.get(*e).and_then(|ev| ev.by.clone()));
-        let parties: Vec<&String> = self.c.parties.keys().collect();
-        let debtor =
-            payer.unwrap_or_else(|| parties.last().map_or_else(String::new, |p| (*p).clone()));
-        let creditor = parties
-            .iter()
-            .find(|p| ***p != debtor)
-            .map_or_else(String::new, |p| (*p).clone());
-        (debtor, creditor)
     }
 
     fn text(&self, span: Span) -> &'a str {

@@ -361,7 +361,17 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             }
         }
         Rule::is_item => ClauseItemKind::Is(last_expr(c)?),
-        Rule::pays_item => ClauseItemKind::Pays(last_ident(c)?),
+        Rule::pays_item => {
+            let debtor = party_ref(c.next()?)?;
+            c.skip(Rule::kw_pays);
+            let creditor = party_ref(c.next()?)?;
+            c.skip(Rule::kw_by);
+            ClauseItemKind::Pays {
+                debtor,
+                creditor,
+                kind: ident(c.next()?),
+            }
+        }
         Rule::order_item => {
             c.skip(Rule::kw_order);
             let mut entries = Vec::new();
@@ -732,7 +742,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::renews => "`renews for DURATION`",
         Rule::notice_item => "`notice KIND by PARTY … before end`",
         Rule::is_item => "`is …`",
-        Rule::pays_item => "`pays KIND`",
+        Rule::pays_item => "`PARTY pays PARTY by KIND`",
         Rule::order_item => "`order …`",
         Rule::order_entry => "a source of debt",
         Rule::oldest_first => "`oldest first`",
