@@ -371,6 +371,26 @@ impl std::fmt::Display for Duration {
 pub struct Expr {
     pub kind: ExprKind,
     pub span: Span,
+    /// How deep the tree below this node is (a leaf is 1). The parser rejects expressions
+    /// deeper than [`crate::syntax::MAX_EXPR_DEPTH`], so every later stage may recurse.
+    pub depth: u32,
+}
+
+impl Expr {
+    pub fn new(kind: ExprKind, span: Span) -> Expr {
+        let below = match &kind {
+            ExprKind::Field(e, _) | ExprKind::Neg(e) | ExprKind::Not(e) => e.depth,
+            ExprKind::Binary(_, a, b) => a.depth.max(b.depth),
+            ExprKind::If(a, b, c) => a.depth.max(b.depth).max(c.depth),
+            ExprKind::Call(_, args) => args.iter().map(|a| a.depth).max().unwrap_or(0),
+            ExprKind::Band(s, arms) => arms
+                .iter()
+                .flat_map(|(t, v)| t.iter().map(|t| t.depth).chain(std::iter::once(v.depth)))
+                .fold(s.depth, u32::max),
+            _ => 0,
+        };
+        Expr { kind, span, depth: below.saturating_add(1) }
+    }
 }
 
 #[derive(Debug, Clone)]

@@ -4,7 +4,7 @@ use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
 
-use super::{check_limits, date, datetime, decimal, from_pest, shape, span_of, unescape, Children};
+use super::{check_limits, MAX_EXPR_DEPTH, date, datetime, decimal, from_pest, shape, span_of, unescape, Children};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -510,6 +510,25 @@ fn string(pair: P) -> R<Text> {
 // ---------------------------------------------------------------- expressions
 
 fn expr(pair: P) -> R<Expr> {
+    shallow(expr_node(pair)?)
+}
+
+/// Rejects an expression nested deeper than [`MAX_EXPR_DEPTH`], so no later stage can run
+/// out of stack on it.
+fn shallow(e: Expr) -> R<Expr> {
+    if e.depth as usize > MAX_EXPR_DEPTH {
+        return Err(Diagnostic::error(
+            "terms::syntax::too_deep",
+            e.span,
+            format!("the expression nests more than {MAX_EXPR_DEPTH} operations deep"),
+        )
+        .label("too deep")
+        .help("split it into named parts with `let`"));
+    }
+    Ok(e)
+}
+
+fn expr_node(pair: P) -> R<Expr> {
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::expr => expr(Children::of(pair).next()?),
@@ -518,10 +537,7 @@ fn expr(pair: P) -> R<Expr> {
         Rule::not_expr => {
             let mut c = Children::of(pair);
             if c.next_if(Rule::kw_not).is_some() {
-                Ok(Expr {
-                    kind: ExprKind::Not(Box::new(expr(c.next()?)?)),
-                    span,
-                })
+                Ok(Expr::new(ExprKind::Not(Box::new(expr(c.next()?)?)), span))
             } else {
                 expr(c.next()?)
             }
@@ -542,10 +558,7 @@ fn expr(pair: P) -> R<Expr> {
         Rule::unary => {
             let mut c = Children::of(pair);
             if c.next_if(Rule::neg).is_some() {
-                Ok(Expr {
-                    kind: ExprKind::Neg(Box::new(expr(c.next()?)?)),
-                    span,
-                })
+                Ok(Expr::new(ExprKind::Neg(Box::new(expr(c.next()?)?)), span))
             } else {
                 expr(c.next()?)
             }
@@ -560,10 +573,7 @@ fn expr(pair: P) -> R<Expr> {
             for field in c.rest() {
                 let name = ident(field);
                 let span = base.span.join(name.span);
-                base = Expr {
-                    kind: ExprKind::Field(Box::new(base), name),
-                    span,
-                };
+                base = shallow(Expr::new(ExprKind::Field(Box::new(base), name), span))?;
             }
             Ok(base)
         }
@@ -575,10 +585,7 @@ fn expr(pair: P) -> R<Expr> {
             let then = expr(c.next()?)?;
             c.skip(Rule::kw_else);
             let other = expr(c.next()?)?;
-            Ok(Expr {
-                kind: ExprKind::If(Box::new(cond), Box::new(then), Box::new(other)),
-                span,
-            })
+            Ok(Expr::new(ExprKind::If(Box::new(cond), Box::new(then), Box::new(other)), span))
         }
         Rule::band_expr => {
             let mut c = Children::of(pair);
@@ -600,67 +607,34 @@ fn expr(pair: P) -> R<Expr> {
                 };
                 arms.push((threshold, expr(a.next()?)?));
             }
-            Ok(Expr {
-                kind: ExprKind::Band(Box::new(subject), arms),
-                span,
-            })
+            Ok(Expr::new(ExprKind::Band(Box::new(subject), arms), span))
         }
         Rule::call => {
             let mut c = Children::of(pair);
             let name = ident(c.next()?);
             let args = c.rest().map(expr).collect::<R<Vec<_>>>()?;
-            Ok(Expr {
-                kind: ExprKind::Call(name, args),
-                span,
-            })
+            Ok(Expr::new(ExprKind::Call(name, args), span))
         }
-        Rule::ident => Ok(Expr {
-            kind: ExprKind::Name(ident(pair)),
-            span,
-        }),
+        Rule::ident => Ok(Expr::new(ExprKind::Name(ident(pair)), span)),
         Rule::money_lit => {
             let mut c = Children::of(pair);
             let currency = c.next()?.as_str().to_string();
             let amount_pair = c.next()?;
             let amount = decimal(amount_pair.as_str(), span_of(&amount_pair))?;
-            Ok(Expr {
-                kind: ExprKind::Money { amount, currency },
-                span,
-            })
+            Ok(Expr::new(ExprKind::Money { amount, currency }, span))
         }
-        Rule::datetime_lit => Ok(Expr {
-            kind: ExprKind::DateTime(datetime(pair.as_str(), span)?),
-            span,
-        }),
-        Rule::date_lit => Ok(Expr {
-            kind: ExprKind::Date(date(pair.as_str(), span)?),
-            span,
-        }),
-        Rule::duration_lit => Ok(Expr {
-            kind: ExprKind::Duration(duration(pair)?),
-            span,
-        }),
+        Rule::datetime_lit => Ok(Expr::new(ExprKind::DateTime(datetime(pair.as_str(), span)?), span)),
+        Rule::date_lit => Ok(Expr::new(ExprKind::Date(date(pair.as_str(), span)?), span)),
+        Rule::duration_lit => Ok(Expr::new(ExprKind::Duration(duration(pair)?), span)),
         Rule::percent_lit => {
             let number = Children::of(pair).next()?;
-            Ok(Expr {
-                kind: ExprKind::Percent(decimal(number.as_str(), span_of(&number))?),
-                span,
-            })
+            Ok(Expr::new(ExprKind::Percent(decimal(number.as_str(), span_of(&number))?), span))
         }
-        Rule::number_lit => Ok(Expr {
-            kind: ExprKind::Number(decimal(pair.as_str(), span)?),
-            span,
-        }),
-        Rule::string => Ok(Expr {
-            kind: ExprKind::Text(string(pair)?.value),
-            span,
-        }),
+        Rule::number_lit => Ok(Expr::new(ExprKind::Number(decimal(pair.as_str(), span)?), span)),
+        Rule::string => Ok(Expr::new(ExprKind::Text(string(pair)?.value), span)),
         Rule::bool_lit => {
             let word = Children::of(pair).next()?;
-            Ok(Expr {
-                kind: ExprKind::Bool(word.as_rule() == Rule::kw_true),
-                span,
-            })
+            Ok(Expr::new(ExprKind::Bool(word.as_rule() == Rule::kw_true), span))
         }
         _ => Err(shape(span)),
     }
@@ -681,10 +655,7 @@ fn binary_chain(pair: P, op_of: impl Fn(&str) -> Option<BinOp>) -> R<Expr> {
         let right_pair = c.next().ok_or_else(|| shape(span_of(&op_pair)))?;
         let right = expr(right_pair)?;
         let span = left.span.join(right.span);
-        left = Expr {
-            kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
-            span,
-        };
+        left = shallow(Expr::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), span))?;
     }
     Ok(left)
 }

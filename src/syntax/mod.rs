@@ -23,8 +23,10 @@ use crate::source::Span;
 
 /// The largest source file the parser accepts, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
-/// The deepest nesting of expressions the parser accepts.
+/// The deepest nesting of brackets the parser accepts.
 pub const MAX_NESTING: usize = 64;
+/// The deepest expression tree the parser accepts (operators, calls, field accesses).
+pub const MAX_EXPR_DEPTH: usize = 128;
 
 /// Checks the limits that protect the parser from hostile input.
 fn check_limits(text: &str) -> Result<(), Diagnostic> {
