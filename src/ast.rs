@@ -389,7 +389,11 @@ impl Expr {
                 .fold(s.depth, u32::max),
             _ => 0,
         };
-        Expr { kind, span, depth: below.saturating_add(1) }
+        Expr {
+            kind,
+            span,
+            depth: below.saturating_add(1),
+        }
     }
 }
 

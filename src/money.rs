@@ -11,6 +11,22 @@ pub fn round_cents(amount: Decimal) -> Decimal {
     amount.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// Rounds a computed amount to the cent by a contract's stated rule.
+pub fn round_with(amount: Decimal, strategy: RoundingStrategy) -> Decimal {
+    amount.round_dp_with_strategy(2, strategy)
+}
+
+/// How a rounding rule reads in a derivation.
+pub fn rounding_name(strategy: RoundingStrategy) -> &'static str {
+    match strategy {
+        RoundingStrategy::MidpointNearestEven => "half to even",
+        RoundingStrategy::MidpointTowardZero => "half toward zero",
+        RoundingStrategy::ToZero => "down",
+        RoundingStrategy::AwayFromZero => "up",
+        _ => "half away from zero",
+    }
+}
+
 /// Formats an amount with exactly two decimals (`1420.00`), as the JSON report carries it.
 pub fn format_amount(amount: Decimal) -> String {
     format!("{:.2}", round_cents(amount))

@@ -85,3 +85,23 @@ fn invalid_scenarios_are_rejected_with_their_codes() {
         insta::assert_snapshot!(failure.render());
     });
 }
+
+#[test]
+fn lint_warnings_are_reported_without_stopping_the_check() {
+    insta::glob!("lint/*.terms", |path| {
+        let text = std::fs::read_to_string(path).expect("lint file");
+        let file = load(path).expect("readable");
+        let (_, warnings) =
+            terms::load_contract(&file).unwrap_or_else(|f| panic!("{}", f.render()));
+        let codes: Vec<&str> = warnings.iter().map(|w| w.code).collect();
+        for code in expected(path, &text) {
+            assert!(
+                codes.contains(&code.as_str()),
+                "{}: expected {code}, got {codes:?}",
+                path.display()
+            );
+        }
+        assert!(warnings.iter().all(|w| !w.is_error() && !w.help.is_empty()));
+        insta::assert_snapshot!(terms::diagnostic::FileDiagnostics::new(&file, warnings).render());
+    });
+}

@@ -2,6 +2,7 @@
 //! every problem it finds (names that do not resolve, types that disagree, parties not
 //! declared, duplicate ids, clause lines that do not belong) in one run.
 
+mod lint;
 mod model;
 pub mod types;
 
@@ -58,6 +59,9 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     checker.lets(contract);
     let clauses = checker.clauses(contract);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
+    if !has_errors {
+        checker.diagnostics.extend(lint::lint(contract));
+    }
     let checked = if has_errors {
         None
     } else {

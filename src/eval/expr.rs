@@ -220,6 +220,13 @@ impl<'a> Engine<'a> {
                             .calendar
                             .shift(t, &d, add)
                             .map_err(|e| self.calendar_error(e, span))?;
+                        if shifted.clamped && self.trace.is_some() {
+                            let sign = if add { "+" } else { "−" };
+                            self.clamps.push(format!(
+                                "{t} {sign} {d} clamped to the month's last day, {}",
+                                shifted.moment
+                            ));
+                        }
                         Time(shifted.moment)
                     }
                     _ => Absent,

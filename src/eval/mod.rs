@@ -18,7 +18,7 @@ use crate::calendar::{self, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
 use crate::check::{is_period, Body, Checked, Clause, DeadlineRule, Obligation, Party, Scope};
 use crate::diagnostic::Diagnostic;
-use crate::money::{format_grouped, round_cents};
+use crate::money::{format_grouped, round_cents, round_with, rounding_name};
 use crate::scenario::Scenario;
 use crate::source::Span;
 use crate::value::Value;
@@ -62,6 +62,7 @@ pub fn evaluate(
         sums: HashMap::new(),
         terms: HashMap::new(),
         trace: None,
+        clamps: Vec::new(),
         out: Outcome::default(),
     };
     engine.run()?;
@@ -118,6 +119,8 @@ struct Engine<'a> {
     terms: HashMap<usize, TermState>,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
+    /// Month additions that had to clamp to a month's end while tracing (Jan 31 + 1 month).
+    clamps: Vec<String>,
     out: Outcome,
 }
 
@@ -847,7 +850,7 @@ impl<'a> Engine<'a> {
             let Value::Money(exact) = value? else {
                 continue;
             };
-            let amount = round_cents(exact);
+            let amount = round_with(exact, self.c.rounding);
             let computation = self.computation(&charge.amount, &trace, exact, amount);
             let source = self.source(clause, event);
             self.out.amounts.push(AmountEntry {
@@ -865,14 +868,15 @@ impl<'a> Engine<'a> {
 
     /// `formula with name = value, … = exact → rounded`.
     fn computation(
-        &self,
+        &mut self,
         expr: &crate::ast::Expr,
         trace: &[(Span, Value)],
         exact: Decimal,
         rounded: Decimal,
     ) -> String {
         let formula = squash(self.text(expr.span));
-        let bindings = self.bindings(expr.span, trace);
+        let mut bindings = self.bindings(expr.span, trace);
+        bindings.append(&mut self.clamps);
         let mut out = formula;
         if !bindings.is_empty() {
             out.push_str(" with ");
@@ -888,8 +892,9 @@ impl<'a> Engine<'a> {
                 ""
             };
             out.push_str(&format!(
-                " = {shown}{ellipsis} → {} (rounded to the cent, half away from zero)",
-                format_grouped(rounded)
+                " = {shown}{ellipsis} → {} (rounded to the cent, {})",
+                format_grouped(rounded),
+                rounding_name(self.c.rounding)
             ));
         }
         out
@@ -954,7 +959,8 @@ impl<'a> Engine<'a> {
                 continue;
             };
             let mut derivation = squash(self.text(rule.value.span));
-            let bindings = self.bindings(rule.value.span, &trace);
+            let mut bindings = self.bindings(rule.value.span, &trace);
+            bindings.append(&mut self.clamps);
             if !bindings.is_empty() {
                 derivation = format!("{derivation} with {}", bindings.join(", "));
             }

@@ -4,7 +4,10 @@ use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
 
-use super::{check_limits, MAX_EXPR_DEPTH, date, datetime, decimal, from_pest, shape, span_of, unescape, Children};
+use super::{
+    check_limits, date, datetime, decimal, from_pest, shape, span_of, unescape, Children,
+    MAX_EXPR_DEPTH,
+};
 use crate::ast::*;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
@@ -585,7 +588,10 @@ fn expr_node(pair: P) -> R<Expr> {
             let then = expr(c.next()?)?;
             c.skip(Rule::kw_else);
             let other = expr(c.next()?)?;
-            Ok(Expr::new(ExprKind::If(Box::new(cond), Box::new(then), Box::new(other)), span))
+            Ok(Expr::new(
+                ExprKind::If(Box::new(cond), Box::new(then), Box::new(other)),
+                span,
+            ))
         }
         Rule::band_expr => {
             let mut c = Children::of(pair);
@@ -623,18 +629,30 @@ fn expr_node(pair: P) -> R<Expr> {
             let amount = decimal(amount_pair.as_str(), span_of(&amount_pair))?;
             Ok(Expr::new(ExprKind::Money { amount, currency }, span))
         }
-        Rule::datetime_lit => Ok(Expr::new(ExprKind::DateTime(datetime(pair.as_str(), span)?), span)),
+        Rule::datetime_lit => Ok(Expr::new(
+            ExprKind::DateTime(datetime(pair.as_str(), span)?),
+            span,
+        )),
         Rule::date_lit => Ok(Expr::new(ExprKind::Date(date(pair.as_str(), span)?), span)),
         Rule::duration_lit => Ok(Expr::new(ExprKind::Duration(duration(pair)?), span)),
         Rule::percent_lit => {
             let number = Children::of(pair).next()?;
-            Ok(Expr::new(ExprKind::Percent(decimal(number.as_str(), span_of(&number))?), span))
+            Ok(Expr::new(
+                ExprKind::Percent(decimal(number.as_str(), span_of(&number))?),
+                span,
+            ))
         }
-        Rule::number_lit => Ok(Expr::new(ExprKind::Number(decimal(pair.as_str(), span)?), span)),
+        Rule::number_lit => Ok(Expr::new(
+            ExprKind::Number(decimal(pair.as_str(), span)?),
+            span,
+        )),
         Rule::string => Ok(Expr::new(ExprKind::Text(string(pair)?.value), span)),
         Rule::bool_lit => {
             let word = Children::of(pair).next()?;
-            Ok(Expr::new(ExprKind::Bool(word.as_rule() == Rule::kw_true), span))
+            Ok(Expr::new(
+                ExprKind::Bool(word.as_rule() == Rule::kw_true),
+                span,
+            ))
         }
         _ => Err(shape(span)),
     }
@@ -655,7 +673,10 @@ fn binary_chain(pair: P, op_of: impl Fn(&str) -> Option<BinOp>) -> R<Expr> {
         let right_pair = c.next().ok_or_else(|| shape(span_of(&op_pair)))?;
         let right = expr(right_pair)?;
         let span = left.span.join(right.span);
-        left = shallow(Expr::new(ExprKind::Binary(op, Box::new(left), Box::new(right)), span))?;
+        left = shallow(Expr::new(
+            ExprKind::Binary(op, Box::new(left), Box::new(right)),
+            span,
+        ))?;
     }
     Ok(left)
 }
