@@ -1,15 +1,13 @@
 //! Reports: the outcome of an evaluation rendered as aligned text for a person, or as
 //! stable JSON for another system (documented in docs/report.md).
 
-use std::collections::BTreeMap;
-
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::check::Checked;
 use crate::eval::Outcome;
-use crate::money::{format_amount, format_grouped};
+use crate::money::format_grouped;
 use crate::scenario::Scenario;
 
 /// Everything a report shows.
@@ -22,21 +20,6 @@ pub struct Report {
     pub currency: String,
     #[serde(flatten)]
     pub outcome: Outcome,
-    /// Amounts added up per debtor and creditor.
-    pub totals: Vec<Total>,
-}
-
-#[derive(Debug, Clone, Serialize)]
-pub struct Total {
-    pub debtor: String,
-    pub creditor: String,
-    #[serde(serialize_with = "ser_amount")]
-    pub amount: Decimal,
-    pub currency: String,
-}
-
-fn ser_amount<S: serde::Serializer>(d: &Decimal, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&format_amount(*d))
 }
 
 impl Report {
@@ -46,21 +29,6 @@ impl Report {
         as_of: NaiveDate,
         outcome: Outcome,
     ) -> Report {
-        let mut sums: BTreeMap<(String, String), Decimal> = BTreeMap::new();
-        for a in &outcome.amounts {
-            *sums
-                .entry((a.debtor.clone(), a.creditor.clone()))
-                .or_default() += a.amount;
-        }
-        let totals = sums
-            .into_iter()
-            .map(|((debtor, creditor), amount)| Total {
-                debtor,
-                creditor,
-                amount,
-                currency: contract.currency.clone(),
-            })
-            .collect();
         Report {
             contract: contract.name.clone(),
             vendor: contract.vendor.clone(),
@@ -68,7 +36,6 @@ impl Report {
             as_of: as_of.format("%Y-%m-%d").to_string(),
             currency: contract.currency.clone(),
             outcome,
-            totals,
         }
     }
 
@@ -172,11 +139,11 @@ impl Report {
                 ]
             }),
         );
-        if !self.totals.is_empty() {
+        if !o.totals.is_empty() {
             section(
                 &mut out,
                 "TOTALS",
-                self.totals.iter().map(|t| {
+                o.totals.iter().map(|t| {
                     vec![
                         format!("{} → {}", t.debtor, t.creditor),
                         format!("{} {:>12}", t.currency, format_grouped(t.amount)),
@@ -242,13 +209,17 @@ impl Report {
                     ]
                 })
                 .collect();
-            let total: Decimal = o.outstanding.iter().map(|x| x.amount).sum();
+            let total = o
+                .outstanding
+                .iter()
+                .try_fold(Decimal::ZERO, |sum, x| sum.checked_add(x.amount));
+            let total = total.map_or_else(|| String::from("(too large)"), format_grouped);
             rows.push(vec![
                 String::new(),
                 String::from("total"),
                 String::new(),
                 String::new(),
-                format!("{} {:>12}", self.currency, format_grouped(total)),
+                format!("{} {:>12}", self.currency, total),
             ]);
             section(&mut out, "OUTSTANDING", rows.into_iter());
         }

@@ -28,6 +28,7 @@ fn amount(report: &Report, clause_id: &str, event: &str) -> String {
 
 fn total(report: &Report, debtor: &str, creditor: &str) -> String {
     let t = report
+        .outcome
         .totals
         .iter()
         .find(|t| t.debtor == debtor && t.creditor == creditor)

@@ -19,6 +19,7 @@ fn expected(path: &Path, text: &str) -> Vec<String> {
     match path.file_name().and_then(|n| n.to_str()) {
         Some("empty.terms") => vec![String::from("terms::syntax::unexpected")],
         Some("not_utf8.scenario") => vec![String::from("terms::io::not_utf8")],
+        Some("empty.scenario") => vec![String::from("terms::syntax::unexpected")],
         other => panic!("{other:?} has no `// expect:` header"),
     }
 }
@@ -104,4 +105,43 @@ fn lint_warnings_are_reported_without_stopping_the_check() {
         assert!(warnings.iter().all(|w| !w.is_error() && !w.help.is_empty()));
         insta::assert_snapshot!(terms::diagnostic::FileDiagnostics::new(&file, warnings).render());
     });
+}
+
+/// Inputs too large to keep in the repository, made at test time.
+#[test]
+fn generated_inputs_fail_cleanly() {
+    // Over the 1 MiB limit: a contract whose second line is a 1 MB comment.
+    let big = format!("contract big\n// {}\n", "x".repeat(1 << 20));
+    let failure = terms::load_contract(&SourceFile::new("big.terms", big)).expect_err("too large");
+    assert_eq!(failure.codes(), ["terms::syntax::too_large"]);
+    insta::assert_snapshot!("too_large", failure.render());
+
+    // A 900 kB line of nested `not`s: rejected, no stack overflow.
+    let nots = format!(
+        "contract deep\nparty a\ncurrency EUR\nlet x = {}true\n",
+        "not ".repeat(200_000)
+    );
+    let failure = terms::load_contract(&SourceFile::new("nots.terms", nots)).expect_err("too deep");
+    assert!(
+        failure
+            .codes()
+            .iter()
+            .all(|c| c.starts_with("terms::syntax::")),
+        "{:?}",
+        failure.codes()
+    );
+
+    // A 900 kB chain of additions: rejected by the depth limit.
+    let sum = format!(
+        "contract sum\nparty a\ncurrency EUR\nlet x = 1{}\n",
+        " + 1".repeat(200_000)
+    );
+    let failure = terms::load_contract(&SourceFile::new("sum.terms", sum)).expect_err("too deep");
+    assert_eq!(failure.codes(), ["terms::syntax::too_deep"]);
+
+    // A file that does not exist.
+    let failure = terms::read_source_as(Path::new("no/such/file.terms"), "no/such/file.terms")
+        .expect_err("missing");
+    assert_eq!(failure.codes(), ["terms::io::unreadable"]);
+    insta::assert_snapshot!("unreadable", failure.render());
 }

@@ -32,7 +32,7 @@ pub fn lint(contract: &ast::Contract) -> Vec<Diagnostic> {
 }
 
 /// The expressions directly on a clause line.
-fn item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
+pub(crate) fn item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
     match kind {
         ClauseItemKind::ForEach { filter, .. } => filter.iter().collect(),
         ClauseItemKind::Owes { amount, .. } => vec![amount],
@@ -54,7 +54,7 @@ fn item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
 }
 
 /// Calls `f` on `expr` and every expression below it.
-fn visit<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
+pub(crate) fn visit<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     f(expr);
     match &expr.kind {
         ExprKind::Field(e, _) | ExprKind::Neg(e) | ExprKind::Not(e) => visit(e, f),

@@ -58,6 +58,7 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     checker.declarations(contract);
     checker.lets(contract);
     let clauses = checker.clauses(contract);
+    checker.clause_cycles(contract);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     if !has_errors {
         checker.diagnostics.extend(lint::lint(contract));
@@ -639,6 +640,104 @@ impl Checker {
                 ty,
                 value: expr.clone(),
             });
+        }
+    }
+
+    // ------------------------------------------------------------ clause cycles
+
+    /// Clauses that depend on each other's results (`met`, `due`, `met_on`, `end_of`,
+    /// `while … unmet`, `on breach of`) in a circle cannot be evaluated.
+    fn clause_cycles(&mut self, contract: &ast::Contract) {
+        let clauses: Vec<&ast::Clause> = contract.items.iter().filter_map(as_clause).collect();
+        let index: HashMap<&str, usize> = clauses
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (c.id.name.as_str(), i))
+            .collect();
+        let deps: Vec<Vec<(usize, Span)>> = clauses
+            .iter()
+            .map(|clause| {
+                let mut out = Vec::new();
+                for item in &clause.items {
+                    match &item.kind {
+                        ClauseItemKind::OnBreach(o) | ClauseItemKind::WhileUnmet(o) => {
+                            if let Some(&i) = index.get(o.name.as_str()) {
+                                out.push((i, o.span));
+                            }
+                        }
+                        kind => {
+                            for expr in lint::item_exprs(kind) {
+                                lint::visit(expr, &mut |e| {
+                                    if let ExprKind::Call(f, args) = &e.kind {
+                                        if matches!(
+                                            f.name.as_str(),
+                                            "met" | "due" | "met_on" | "end_of"
+                                        ) {
+                                            if let Some(ExprKind::Name(n)) =
+                                                args.first().map(|a| &a.kind)
+                                            {
+                                                if let Some(&i) = index.get(n.name.as_str()) {
+                                                    out.push((i, n.span));
+                                                }
+                                            }
+                                        }
+                                    }
+                                });
+                            }
+                        }
+                    }
+                }
+                out
+            })
+            .collect();
+        // Colour-marking depth-first search: 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; clauses.len()];
+        for start in 0..clauses.len() {
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            if state.get(start) != Some(&0) {
+                continue;
+            }
+            if let Some(s) = state.get_mut(start) {
+                *s = 1;
+            }
+            while let Some((node, next)) = stack.last().copied() {
+                let edges = deps.get(node).map_or(&[][..], Vec::as_slice);
+                match edges.get(next) {
+                    None => {
+                        if let Some(s) = state.get_mut(node) {
+                            *s = 2;
+                        }
+                        stack.pop();
+                    }
+                    Some(&(to, span)) => {
+                        if let Some(top) = stack.last_mut() {
+                            top.1 += 1;
+                        }
+                        match state.get(to) {
+                            Some(0) => {
+                                if let Some(s) = state.get_mut(to) {
+                                    *s = 1;
+                                }
+                                stack.push((to, 0));
+                            }
+                            Some(1) => {
+                                let from = clauses.get(node).map_or("", |c| c.id.name.as_str());
+                                let target = clauses.get(to).map_or("", |c| c.id.name.as_str());
+                                self.error(
+                                    Diagnostic::error(
+                                        "terms::check::cyclic_definition",
+                                        span,
+                                        format!("`{from}` depends on `{target}`, which depends on `{from}`"),
+                                    )
+                                    .label("the cycle closes here")
+                                    .help("a clause may use another's result only if that one does not use its own"),
+                                );
+                            }
+                            _ => {}
+                        }
+                    }
+                }
+            }
         }
     }
 

@@ -181,11 +181,7 @@ impl<'a> Engine<'a> {
         if left == Absent || right == Absent {
             return Ok(Absent);
         }
-        let overflow = || {
-            Diagnostic::error("terms::eval::overflow", span, "the computation overflows")
-                .label("too large")
-                .help("amounts have at most 28 significant digits; check the scenario's figures")
-        };
+        let overflow = || overflow(span);
         let checked = |r: Option<Decimal>| r.ok_or_else(overflow);
         let left = match left {
             Event(e) => self.s.events.get(e).map_or(Absent, |ev| Time(ev.at)),
@@ -395,7 +391,7 @@ impl<'a> Engine<'a> {
                 let (Some(from), Some(to)) = (from, to) else {
                     return Ok(Value::Absent);
                 };
-                self.sum(&kind, &field, from, to)
+                self.sum(&kind, &field, from, to, span)?
             }
             "due" | "met" | "met_on" => {
                 let obligation = kind_name(first);
@@ -452,14 +448,15 @@ impl<'a> Engine<'a> {
                     if !self.happened(ev.at) {
                         continue;
                     }
-                    match ev.fields.get(field) {
-                        Some(Value::Money(d)) => sum += *d,
+                    let part = match ev.fields.get(field) {
+                        Some(Value::Money(d)) => *d,
                         Some(Value::Number(d)) => {
                             money = false;
-                            sum += *d;
+                            *d
                         }
-                        _ => {}
-                    }
+                        _ => continue,
+                    };
+                    sum = sum.checked_add(part).ok_or_else(|| overflow(span))?;
                 }
                 if money {
                     Value::Money(sum)
@@ -544,7 +541,14 @@ impl<'a> Engine<'a> {
 
     /// Total of `field` over events of `kind` after `from`, up to and including `to`, from
     /// prefix sums built once per (kind, field).
-    fn sum(&mut self, kind: &str, field: &str, from: Moment, to: Moment) -> Value {
+    fn sum(
+        &mut self,
+        kind: &str,
+        field: &str,
+        from: Moment,
+        to: Moment,
+        span: Span,
+    ) -> Result<Value, EvalError> {
         let events = self.s.of_kind(kind);
         let key = (kind.to_string(), field.to_string());
         let is_money = events
@@ -559,7 +563,7 @@ impl<'a> Engine<'a> {
                 if let Some(Value::Money(d) | Value::Number(d)) =
                     self.s.events.get(*e).and_then(|ev| ev.fields.get(field))
                 {
-                    total = total.saturating_add(*d);
+                    total = total.checked_add(*d).ok_or_else(|| overflow(span))?;
                 }
                 prefix.push(total);
             }
@@ -587,11 +591,18 @@ impl<'a> Engine<'a> {
             Decimal::ZERO
         };
         if is_money {
-            Value::Money(total)
+            Ok(Value::Money(total))
         } else {
-            Value::Number(total)
+            Ok(Value::Number(total))
         }
     }
+}
+
+/// The diagnostic for an amount beyond what exact decimals hold.
+fn overflow(span: Span) -> EvalError {
+    Diagnostic::error("terms::eval::overflow", span, "the computation overflows")
+        .label("too large")
+        .help("amounts have at most 28 significant digits; check the scenario's figures")
 }
 
 /// The name an argument spells (an event kind, a field, a clause).

@@ -66,6 +66,7 @@ pub fn evaluate(
         out: Outcome::default(),
     };
     engine.run()?;
+    engine.totals()?;
     Ok(engine.out)
 }
 
@@ -179,6 +180,36 @@ impl<'a> Engine<'a> {
                 other => other?,
             }
         }
+        Ok(())
+    }
+
+    /// Adds up the amounts per debtor and creditor, exactly.
+    fn totals(&mut self) -> Result<(), EvalError> {
+        let mut sums: std::collections::BTreeMap<(String, String), Decimal> =
+            std::collections::BTreeMap::new();
+        for a in &self.out.amounts {
+            let sum = sums
+                .entry((a.debtor.clone(), a.creditor.clone()))
+                .or_default();
+            *sum = sum.checked_add(a.amount).ok_or_else(|| {
+                Diagnostic::error(
+                    "terms::eval::overflow",
+                    Span::default(),
+                    "the total of the amounts overflows",
+                )
+                .label("while adding up the amounts")
+                .help("amounts have at most 28 significant digits; check the scenario's figures")
+            })?;
+        }
+        self.out.totals = sums
+            .into_iter()
+            .map(|((debtor, creditor), amount)| Total {
+                debtor,
+                creditor,
+                amount,
+                currency: self.c.currency.clone(),
+            })
+            .collect();
         Ok(())
     }
 
@@ -527,7 +558,8 @@ impl<'a> Engine<'a> {
             };
             match (owed, act.fields.get("amount")) {
                 (Some(owed), Some(Value::Money(part))) => {
-                    paid += *part;
+                    // A comparison only: a sum too large to hold certainly covers the amount.
+                    paid = paid.saturating_add(*part);
                     if paid >= owed {
                         return (Some(counts), Some(candidate));
                     }

@@ -20,6 +20,18 @@ pub struct Outcome {
     /// Clauses not evaluated because the scenario lacks a fact they need (only clauses that
     /// do not depend on events; an event-driven clause that lacks a fact is an error).
     pub unevaluated: Vec<Unevaluated>,
+    /// The amounts added up per debtor and creditor.
+    pub totals: Vec<Total>,
+}
+
+/// What one party owes another in all.
+#[derive(Debug, Clone, Serialize)]
+pub struct Total {
+    pub debtor: String,
+    pub creditor: String,
+    #[serde(serialize_with = "ser_amount")]
+    pub amount: Decimal,
+    pub currency: String,
 }
 
 /// A clause the scenario gives too little to evaluate.

@@ -23,10 +23,23 @@ type R<T> = Result<T, Diagnostic>;
 /// cannot recover); the checker then reports every semantic problem at once.
 pub fn parse_contract(text: &str) -> R<Contract> {
     check_limits(text)?;
-    let mut pairs =
-        ContractParser::parse(Rule::contract, text).map_err(|e| from_pest(&e, text, describe))?;
+    let mut pairs = ContractParser::parse(Rule::contract, text)
+        .map_err(|e| keyword_help(from_pest(&e, text, describe), text))?;
     let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
     contract(root)
+}
+
+/// Says so when the unexpected word is a keyword used as a name (`param interest: …`).
+fn keyword_help(mut d: Diagnostic, text: &str) -> Diagnostic {
+    let word = text.get(d.span.start..d.span.end).unwrap_or("");
+    let is_keyword = !word.is_empty()
+        && ContractParser::parse(Rule::keyword, word).is_ok_and(|p| p.as_str().len() == word.len());
+    if is_keyword {
+        d.help = format!(
+            "`{word}` is a keyword of the language and cannot be a name; choose another name"
+        );
+    }
+    d
 }
 
 fn contract(pair: P) -> R<Contract> {
