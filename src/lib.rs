@@ -101,6 +101,16 @@ pub fn run(
     scenario_file: &SourceFile,
     as_of: Option<NaiveDate>,
 ) -> Result<Report, Failure> {
+    run_with(contract_file, scenario_file, as_of, eval::Limits::default())
+}
+
+/// [`run`] with explicit limits and options (`explain` records what did not fire).
+pub fn run_with(
+    contract_file: &SourceFile,
+    scenario_file: &SourceFile,
+    as_of: Option<NaiveDate>,
+    limits: eval::Limits,
+) -> Result<Report, Failure> {
     let (contract, _warnings) = load_contract(contract_file)?;
     let scenario = load_scenario(&contract, scenario_file)?;
     let Some(as_of) = as_of.or(scenario.as_of) else {
@@ -131,7 +141,7 @@ pub fn run(
             ))],
         ));
     }
-    let outcome = eval::evaluate(&contract, &scenario, as_of, eval::Limits::default())
+    let outcome = eval::evaluate(&contract, &scenario, as_of, limits)
         .map_err(|d| Failure::one(contract_file, vec![d]))?;
     Ok(Report::new(&contract, &scenario, as_of, outcome))
 }

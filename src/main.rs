@@ -37,6 +37,17 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
+    /// Explain every entry of the report step by step, and why rules did not fire.
+    Explain {
+        contract: PathBuf,
+        scenario: PathBuf,
+        /// Only the entries of this clause id, article or event id.
+        entry: Option<String>,
+        #[arg(long, value_parser = parse_date)]
+        as_of: Option<NaiveDate>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Show which clauses of a contract the scenarios in a folder exercise.
     Coverage {
         contract: PathBuf,
@@ -111,6 +122,33 @@ fn main() -> ExitCode {
                 }
             }
             exit(ok)
+        }
+        Command::Explain {
+            contract,
+            scenario,
+            entry,
+            as_of,
+            format,
+        } => {
+            let files = terms::read_source(&contract)
+                .and_then(|c| terms::read_source(&scenario).map(|s| (c, s)));
+            let limits = terms::eval::Limits {
+                explain: true,
+                ..terms::eval::Limits::default()
+            };
+            match files.and_then(|(c, s)| terms::run_with(&c, &s, as_of, limits)) {
+                Ok(report) => {
+                    match format {
+                        Format::Text => print!("{}", report.to_explanation(entry.as_deref())),
+                        Format::Json => println!("{}", report.to_json()),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    eprint!("{}", failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
         }
         Command::Coverage {
             contract,

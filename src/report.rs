@@ -236,6 +236,138 @@ impl Report {
     }
 }
 
+impl Report {
+    /// Every entry with its derivation written out step by step, and (when evaluated with
+    /// `explain`) every clause instance that did not fire and why. `only` keeps the entries
+    /// whose clause id, article or event is that name.
+    pub fn to_explanation(&self, only: Option<&str>) -> String {
+        let o = &self.outcome;
+        let keep = |s: &crate::eval::Source| {
+            only.is_none_or(|f| s.clause_id == f || s.clause == f || s.event.as_deref() == Some(f))
+        };
+        let mut out = format!(
+            "contract  {}\nscenario  {}\nas of     {}\n",
+            self.contract, self.scenario, self.as_of
+        );
+        let head = |s: &crate::eval::Source, what: String| {
+            let event = s
+                .event
+                .as_ref()
+                .map_or(String::new(), |e| format!(" [{e}]"));
+            format!("\n{} {}{event}: {what}\n", art(&s.clause), s.clause_id)
+        };
+        for x in o.obligations.iter().filter(|x| keep(&x.source)) {
+            let must = if x.prohibition { "must not" } else { "must" };
+            out.push_str(&head(&x.source, format!("{} {must} {}", x.party, x.action)));
+            steps(&mut out, &x.steps);
+            line(&mut out, "status", x.status.word());
+            let same = |v: &&crate::eval::ViolationEntry| {
+                v.source.clause_id == x.source.clause_id && v.source.event == x.source.event
+            };
+            for v in o.violations.iter().filter(same) {
+                line(
+                    &mut out,
+                    "violation",
+                    &format!("{}: {}", v.kind.word(), v.detail),
+                );
+                if let Some(c) = &v.consequence {
+                    line(&mut out, "then", c);
+                }
+            }
+        }
+        for x in o.rights.iter().filter(|x| keep(&x.source)) {
+            out.push_str(&head(&x.source, format!("{} may {}", x.party, x.right)));
+            steps(&mut out, &x.steps);
+            line(&mut out, "status", x.status.word());
+            line(&mut out, "detail", &x.detail);
+        }
+        for x in o.amounts.iter().filter(|x| keep(&x.source)) {
+            let what = format!(
+                "{} owes {} {} {} ({})",
+                x.debtor,
+                x.creditor,
+                x.currency,
+                format_grouped(x.amount),
+                x.kind
+            );
+            out.push_str(&head(&x.source, what));
+            steps(&mut out, &x.steps);
+        }
+        for x in o.dates.iter().filter(|x| keep(&x.source)) {
+            out.push_str(&head(&x.source, format!("{} {}", x.name, x.date)));
+            steps(&mut out, &x.steps);
+        }
+        for x in o.notices.iter().filter(|x| keep(&x.source)) {
+            let verdict = if x.effective {
+                "effective"
+            } else {
+                "ineffective"
+            };
+            out.push_str(&head(&x.source, format!("notice {verdict}")));
+            line(&mut out, "deadline", &x.deadline.to_string());
+            line(&mut out, "reason", &x.reason);
+        }
+        for x in o.allocations.iter().filter(|x| keep(&x.source)) {
+            let what = format!(
+                "{} {} of `{}` applied to `{}` ({})",
+                x.currency,
+                format_grouped(x.applied),
+                x.payment,
+                x.debt,
+                x.debt_kind
+            );
+            out.push_str(&head(&x.source, what));
+            line(&mut out, "remaining", &format_grouped(x.remaining));
+        }
+        let not_fired: Vec<_> = o.not_fired.iter().filter(|x| keep(&x.source)).collect();
+        if !not_fired.is_empty() {
+            out.push_str("\nDID NOT FIRE\n");
+            for x in not_fired {
+                let event = x
+                    .source
+                    .event
+                    .as_ref()
+                    .map_or(String::new(), |e| format!(" [{e}]"));
+                out.push_str(&format!(
+                    "  {} {}{event}: {}\n",
+                    art(&x.source.clause),
+                    x.source.clause_id,
+                    x.reason
+                ));
+            }
+        }
+        for x in o
+            .unevaluated
+            .iter()
+            .filter(|x| only.is_none_or(|f| x.clause_id == f || x.clause == f))
+        {
+            out.push_str(&format!(
+                "\nNOT EVALUATED {} {}: {}\n",
+                art(&x.clause),
+                x.clause_id,
+                x.reason
+            ));
+        }
+        out
+    }
+}
+
+/// One labelled line of an explanation.
+fn line(out: &mut String, label: &str, text: &str) {
+    out.push_str(&format!("  {label:<11} {text}\n"));
+}
+
+/// A derivation, one step after another, each input on its own line.
+fn steps(out: &mut String, steps: &[crate::eval::Step]) {
+    for step in steps {
+        line(out, &step.what, &step.formula);
+        for input in &step.inputs {
+            line(out, "", &format!("  {} = {}", input.name, input.value));
+        }
+        line(out, "", &format!("= {}", step.result));
+    }
+}
+
 fn art(article: &str) -> String {
     format!("§{article}")
 }

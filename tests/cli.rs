@@ -94,3 +94,20 @@ fn check_scenarios_against_a_contract() {
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("ec-1.scenario: ok"));
 }
+
+#[test]
+fn explain_writes_out_the_derivation_of_one_entry() {
+    let (code, out, err) = terms(&[
+        "explain",
+        "contracts/ikanbi.terms",
+        "tests/scenarios/ikanbi/ik-1.scenario",
+        "late_interest",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("days(delay) = 40"), "{out}");
+    assert!(out.contains("= 26.30"), "{out}");
+    assert!(
+        !out.contains("fixed_compensation"),
+        "only the entry asked for: {out}"
+    );
+}

@@ -21,3 +21,38 @@ fn reports() {
         insta::assert_snapshot!("json", report.to_json());
     });
 }
+
+/// `terms explain` on every scenario: each entry's derivation and what did not fire.
+#[test]
+fn explanations() {
+    insta::glob!("scenarios/*/*.scenario", |path| {
+        let vendor = path
+            .parent()
+            .and_then(|p| p.file_name())
+            .and_then(|n| n.to_str())
+            .expect("vendor folder");
+        let contract = terms::read_source(
+            &common::root()
+                .join("contracts")
+                .join(format!("{vendor}.terms")),
+        )
+        .unwrap();
+        let scenario = terms::read_source(path).unwrap();
+        let limits = terms::eval::Limits {
+            explain: true,
+            ..terms::eval::Limits::default()
+        };
+        let report = terms::run_with(&contract, &scenario, None, limits)
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        let text = report.to_explanation(None);
+        // Every entry of the report is explained.
+        for amount in &report.outcome.amounts {
+            assert!(
+                text.contains(&format!("{} [", amount.source.clause_id)),
+                "{}",
+                amount.source.clause_id
+            );
+        }
+        insta::assert_snapshot!(text);
+    });
+}

@@ -18,7 +18,7 @@ use crate::calendar::{self, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
 use crate::check::{is_period, Body, Checked, Clause, DeadlineRule, Obligation, Party, Scope};
 use crate::diagnostic::Diagnostic;
-use crate::money::{format_grouped, round_cents, round_with, rounding_name};
+use crate::money::{format_amount, format_grouped, round_cents, round_with, rounding_name};
 use crate::scenario::Scenario;
 use crate::source::Span;
 use crate::value::Value;
@@ -30,12 +30,15 @@ pub use outcome::*;
 pub struct Limits {
     /// The most renewal periods a term is followed through.
     pub max_periods: usize,
+    /// Also record, for `explain`, each clause instance that did not fire and why.
+    pub explain: bool,
 }
 
 impl Default for Limits {
     fn default() -> Limits {
         Limits {
             max_periods: 10_000,
+            explain: false,
         }
     }
 }
@@ -62,6 +65,7 @@ pub fn evaluate(
         sums: HashMap::new(),
         terms: HashMap::new(),
         trace: None,
+        not_fired_seen: HashSet::new(),
         clamps: Vec::new(),
         out: Outcome::default(),
     };
@@ -74,7 +78,8 @@ pub fn evaluate(
 #[derive(Debug, Clone)]
 struct ObligationState {
     due: Option<Moment>,
-    derivation: String,
+    /// How `due` (and `met_on`) were found.
+    steps: Vec<Step>,
     status: ObligationStatus,
     met_on: Option<Moment>,
     violation: Option<(ViolationKind, String)>,
@@ -120,6 +125,8 @@ struct Engine<'a> {
     terms: HashMap<usize, TermState>,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
+    /// Instances already recorded as not fired.
+    not_fired_seen: HashSet<(usize, Option<usize>)>,
     /// Month additions that had to clamp to a month's end while tracing (Jan 31 + 1 month).
     clamps: Vec<String>,
     out: Outcome,
@@ -157,6 +164,15 @@ impl<'a> Engine<'a> {
                                 status: ObligationStatus::Pending,
                                 met_on: None,
                                 derivation: format!("owed for the renewed period {from} … {to}"),
+                                steps: vec![Step::new(
+                                    "due",
+                                    "the first day of the renewed period",
+                                    vec![Input {
+                                        name: String::from("period"),
+                                        value: format!("{from} … {to}"),
+                                    }],
+                                    from.to_string(),
+                                )],
                             });
                         }
                     }
@@ -273,6 +289,14 @@ impl<'a> Engine<'a> {
                             delay: None,
                         };
                         if !self.eval(filter, ctx)?.is_true() {
+                            if self.limits.explain {
+                                let (_, why, _) = self.explain(filter, ctx)?;
+                                self.not_fired(
+                                    index,
+                                    Some(event),
+                                    format!("its `where` condition is false: {why}"),
+                                );
+                            }
                             continue;
                         }
                     }
@@ -288,6 +312,14 @@ impl<'a> Engine<'a> {
                         );
                         if late {
                             out.push((event, state.delay));
+                        } else if self.limits.explain {
+                            let id = &self.clause(*obligation).id;
+                            let due = state.due.map_or(String::new(), |d| format!(", due {d}"));
+                            let reason = format!(
+                                "`{id}` is not breached: it is {}{due}",
+                                state.status.word()
+                            );
+                            self.not_fired(index, event, reason);
                         }
                     }
                 }
@@ -317,9 +349,29 @@ impl<'a> Engine<'a> {
 
     /// Whether the clause's `when` holds for an instance.
     fn applies(&mut self, index: usize, ctx: Ctx<'a>) -> Result<bool, EvalError> {
-        match &self.clause(index).when {
-            Some(cond) => Ok(self.eval(cond, ctx)?.is_true()),
-            None => Ok(true),
+        let Some(cond) = &self.clause(index).when else {
+            return Ok(true);
+        };
+        if !self.limits.explain {
+            return Ok(self.eval(cond, ctx)?.is_true());
+        }
+        let (holds, why, _) = self.explain(cond, ctx)?;
+        if !holds {
+            self.not_fired(
+                index,
+                ctx.var.map(|(_, e)| e),
+                format!("its `when` condition is false: {why}"),
+            );
+        }
+        Ok(holds)
+    }
+
+    /// Records, for `explain`, that an instance of a clause did not fire, once.
+    fn not_fired(&mut self, index: usize, event: Option<usize>, reason: String) {
+        if self.limits.explain && self.not_fired_seen.insert((index, event)) {
+            let clause = self.clause(index);
+            let source = self.source(clause, event);
+            self.out.not_fired.push(NotFired { source, reason });
         }
     }
 
@@ -363,17 +415,18 @@ impl<'a> Engine<'a> {
         Ok(state)
     }
 
+    /// When a deadline falls, and how that was computed.
     fn deadline(
         &mut self,
         rule: &DeadlineRule,
         ctx: Ctx<'a>,
-    ) -> Result<Option<(Moment, String)>, EvalError> {
-        let Some((due, derivation)) = self.raw_deadline(rule, ctx)? else {
+    ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
+        let Some((due, mut steps)) = self.raw_deadline(rule, ctx)? else {
             return Ok(None);
         };
         let rolls = self.c.clauses.get(ctx.clause).is_some_and(|c| c.rolls);
         if !rolls {
-            return Ok(Some((due, derivation)));
+            return Ok(Some((due, steps)));
         }
         let span = self
             .c
@@ -386,32 +439,43 @@ impl<'a> Engine<'a> {
             .roll_forward(due.date())
             .map_err(|e| self.calendar_error(e, span))?;
         if rolled == due.date() {
-            return Ok(Some((due, derivation)));
+            return Ok(Some((due, steps)));
         }
         let moved = match due {
             Moment::Date(_) => Moment::Date(rolled),
             Moment::DateTime(dt) => Moment::DateTime(rolled.and_time(dt.time())),
         };
-        Ok(Some((moved, format!("{moved}: {derivation}, a weekend or public holiday, rolled to the next working day"))))
+        steps.push(Step::new(
+            "rolled",
+            "a deadline on a weekend or public holiday moves to the next working day",
+            vec![Input {
+                name: String::from("due"),
+                value: due.to_string(),
+            }],
+            moved.to_string(),
+        ));
+        Ok(Some((moved, steps)))
     }
 
     fn raw_deadline(
         &mut self,
         rule: &DeadlineRule,
         ctx: Ctx<'a>,
-    ) -> Result<Option<(Moment, String)>, EvalError> {
+    ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
         let (base_expr, duration, forward) = match rule {
             DeadlineRule::Within(d, e) => (e, Some(d), true),
             DeadlineRule::AtLeastBefore(d, e) => (e, Some(d), false),
             DeadlineRule::By(e) => (e, None, true),
         };
-        let Some(base) = self.eval(base_expr, ctx)?.as_moment(self.s) else {
+        let (value, mut inputs) = self.traced(base_expr, ctx)?;
+        let Some(base) = value.as_moment(self.s) else {
             return Ok(None);
         };
+        let formula = squash(self.text(base_expr.span));
         let Some(duration) = duration else {
             return Ok(Some((
                 base,
-                format!("{} = {base}", self.text(base_expr.span)),
+                vec![Step::new("due", formula, inputs, base.to_string())],
             )));
         };
         let shifted = self
@@ -420,15 +484,25 @@ impl<'a> Engine<'a> {
             .shift(base, duration, forward)
             .map_err(|e| self.calendar_error(e, duration.span))?;
         let sign = if forward { "+" } else { "−" };
-        let mut derivation = format!(
-            "{} = {} {base} {sign} {duration}",
-            shifted.moment,
-            self.text(base_expr.span)
-        );
-        if shifted.clamped {
-            derivation.push_str(" (clamped to the last day of the month)");
+        if !matches!(base_expr.kind, crate::ast::ExprKind::Name(_)) || inputs.is_empty() {
+            inputs.push(Input {
+                name: formula.clone(),
+                value: base.to_string(),
+            });
         }
-        Ok(Some((shifted.moment, derivation)))
+        if shifted.clamped {
+            inputs.push(Input {
+                name: String::from("clamped"),
+                value: String::from("to the month's last day"),
+            });
+        }
+        let step = Step::new(
+            "due",
+            format!("{formula} {sign} {duration}"),
+            inputs,
+            shifted.moment.to_string(),
+        );
+        Ok(Some((shifted.moment, vec![step])))
     }
 
     fn evaluate_obligation(
@@ -437,21 +511,31 @@ impl<'a> Engine<'a> {
         ctx: Ctx<'a>,
     ) -> Result<Option<ObligationState>, EvalError> {
         let event = ctx.var.map(|(_, e)| e);
-        let (due, derivation) = match &o.deadline {
+        let (due, mut steps) = match &o.deadline {
             Some(rule) => match self.deadline(rule, ctx)? {
-                Some((m, d)) => (Some(m), d),
-                None => return Ok(None),
+                Some((m, steps)) => (Some(m), steps),
+                None => {
+                    let formula = match rule {
+                        DeadlineRule::Within(_, e)
+                        | DeadlineRule::AtLeastBefore(_, e)
+                        | DeadlineRule::By(e) => e,
+                    };
+                    let reason = absent(self.text(formula.span), &[]);
+                    self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    return Ok(None);
+                }
             },
             None => (
                 event.and_then(|e| self.s.events.get(e)).map(|e| e.at),
-                String::new(),
+                Vec::new(),
             ),
         };
         if o.prohibition {
-            return self.evaluate_prohibition(o, ctx, due, derivation).map(Some);
+            return self.evaluate_prohibition(o, ctx, due, steps).map(Some);
         }
         if let Some(cond) = &o.requires {
-            let (holds, why) = self.explain(cond, ctx)?;
+            let (holds, why, step) = self.explain(cond, ctx)?;
+            steps.push(step);
             let violation = (!holds).then(|| {
                 (
                     ViolationKind::ConditionNotMet,
@@ -460,7 +544,7 @@ impl<'a> Engine<'a> {
             });
             return Ok(Some(ObligationState {
                 due,
-                derivation,
+                steps,
                 status: if holds {
                     ObligationStatus::Met
                 } else {
@@ -473,10 +557,31 @@ impl<'a> Engine<'a> {
         }
         let Some(due) = due else { return Ok(None) };
         let mut notes = Vec::new();
-        let (met_on, _by) = self.fulfilment(o, event, &mut notes);
+        let (met_on, by) = self.fulfilment(o, event, &mut notes);
+        if let (Some(at), Some(act)) = (met_on, by.and_then(|b| self.s.events.get(b))) {
+            let counting = o
+                .counts
+                .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+            let kind = o.act.as_deref().unwrap_or("");
+            let via = act
+                .via
+                .as_deref()
+                .map_or(String::new(), |v| format!(" by {v}"));
+            steps.push(Step::new(
+                "met",
+                format!(
+                    "`{}` ({kind}{via}, {}), counted on {}",
+                    act.id,
+                    act.at,
+                    counting.word()
+                ),
+                Vec::new(),
+                at.to_string(),
+            ));
+        }
         let mut state = ObligationState {
             due: Some(due),
-            derivation,
+            steps,
             status: ObligationStatus::Pending,
             met_on,
             violation: None,
@@ -603,16 +708,24 @@ impl<'a> Engine<'a> {
         o: &Obligation,
         ctx: Ctx<'a>,
         from: Option<Moment>,
-        derivation: String,
+        mut steps: Vec<Step>,
     ) -> Result<ObligationState, EvalError> {
         let until = match &o.until {
-            Some(e) => self.eval(e, ctx)?.as_moment(self.s),
+            Some(e) => {
+                let (value, inputs) = self.traced(e, ctx)?;
+                let until = value.as_moment(self.s);
+                if let Some(u) = until {
+                    steps.push(Step::new(
+                        "until",
+                        squash(self.text(e.span)),
+                        inputs,
+                        u.to_string(),
+                    ));
+                }
+                until
+            }
             None => None,
         };
-        let mut derivation = derivation;
-        if let (Some(e), Some(u)) = (&o.until, until) {
-            derivation = format!("in force until {u} = {}", self.text(e.span));
-        }
         let kind = o.act.as_deref().unwrap_or("");
         let event = ctx.var.map(|(_, e)| e);
         let related = event
@@ -631,7 +744,7 @@ impl<'a> Engine<'a> {
                 });
                 return Ok(ObligationState {
                     due: until,
-                    derivation,
+                    steps,
                     status: ObligationStatus::Violated,
                     met_on: None,
                     violation: Some((
@@ -645,7 +758,7 @@ impl<'a> Engine<'a> {
         let over = until.is_some_and(|u| self.passed(u));
         Ok(ObligationState {
             due: until,
-            derivation,
+            steps,
             status: if over {
                 ObligationStatus::Met
             } else {
@@ -677,7 +790,8 @@ impl<'a> Engine<'a> {
                 via: o.via.clone(),
                 status: state.status,
                 met_on: state.met_on,
-                derivation: state.derivation.clone(),
+                derivation: render_steps(state.steps.iter().filter(|s| s.what != "met")),
+                steps: state.steps.clone(),
             });
             if let Some((kind, detail)) = state.violation {
                 let (days_late, minutes_late) = match state.delay {
@@ -713,18 +827,24 @@ impl<'a> Engine<'a> {
         };
         for (event, delay) in self.instances(index)? {
             let ctx = self.ctx(index, event, delay);
+            let mut steps = Vec::new();
             // A right under a condition says why it holds.
             let because = match &clause.when {
                 Some(cond) => match self.explain(cond, ctx)? {
-                    (true, why) => Some(format!("because {why} holds")),
-                    (false, _) => continue,
+                    (true, why, step) => {
+                        steps.push(step);
+                        Some(format!("because {why} holds"))
+                    }
+                    (false, ..) => continue,
                 },
                 None => None,
             };
             let trigger = event.and_then(|e| self.s.events.get(e)).map(|e| e.at);
             let (mut from, mut detail) = match &r.opens {
                 Some(Opens::AfterGrace(d, e)) => {
-                    let Some(base) = self.eval(e, ctx)?.as_moment(self.s) else {
+                    let (value, mut inputs) = self.traced(e, ctx)?;
+                    let Some(base) = value.as_moment(self.s) else {
+                        self.not_fired(index, event, absent(self.text(e.span), &inputs));
                         continue;
                     };
                     let end = self
@@ -735,20 +855,35 @@ impl<'a> Engine<'a> {
                         .moment;
                     let from = calendar::add_days(end.date(), 1, true)
                         .map_err(|err| self.calendar_error(err, d.span))?;
-                    (
-                        Some(Moment::Date(from)),
-                        format!(
-                            "opens {from}: the day after {} = {} {base} + {d}",
-                            end,
-                            self.text(e.span)
-                        ),
-                    )
+                    let formula = squash(self.text(e.span));
+                    inputs.push(Input {
+                        name: formula.clone(),
+                        value: base.to_string(),
+                    });
+                    inputs.push(Input {
+                        name: format!("grace period ends ({formula} + {d})"),
+                        value: end.to_string(),
+                    });
+                    let step = Step::new(
+                        "opens",
+                        format!("the day after {formula} + {d}"),
+                        inputs,
+                        from.to_string(),
+                    );
+                    let detail =
+                        format!("opens {from}: the day after {end} = {formula} {base} + {d}");
+                    steps.push(step);
+                    (Some(Moment::Date(from)), detail)
                 }
                 Some(Opens::On(e)) => {
-                    let Some(at) = self.eval(e, ctx)?.as_moment(self.s) else {
+                    let (value, inputs) = self.traced(e, ctx)?;
+                    let Some(at) = value.as_moment(self.s) else {
+                        self.not_fired(index, event, absent(self.text(e.span), &inputs));
                         continue;
                     };
-                    (Some(at), format!("opens {at} = {}", self.text(e.span)))
+                    let formula = squash(self.text(e.span));
+                    steps.push(Step::new("opens", formula.clone(), inputs, at.to_string()));
+                    (Some(at), format!("opens {at} = {formula}"))
                 }
                 None => (trigger, String::new()),
             };
@@ -764,7 +899,10 @@ impl<'a> Engine<'a> {
                 let obligation_id = &self.clause(obligation).id;
                 if let (Some(met), Some(f)) = (state.met_on, from) {
                     if met.date() < f.date() {
-                        continue; // met before the right opened: it never did
+                        // Met before the right would open: it never did.
+                        let reason = format!("`{obligation_id}` was met on {met}, before the right would open on {f}");
+                        self.not_fired(index, event, reason);
+                        continue;
                     }
                     until = Some(met);
                     status = RightStatus::Closed;
@@ -772,6 +910,12 @@ impl<'a> Engine<'a> {
                         &mut detail,
                         format!("closed when `{obligation_id}` was met on {met}"),
                     );
+                    steps.push(Step::new(
+                        "closes",
+                        format!("when `{obligation_id}` is met"),
+                        Vec::new(),
+                        met.to_string(),
+                    ));
                 } else {
                     push_detail(&mut detail, format!("while `{obligation_id}` is unmet"));
                 }
@@ -780,19 +924,26 @@ impl<'a> Engine<'a> {
                 Some(rule) => self.deadline(rule, ctx)?,
                 None => None,
             };
-            if let Some((end, derivation)) = &window {
-                until = Some(*end);
+            if let Some((end, window_steps)) = window {
+                until = Some(end);
                 // A window that closes before its event ("at least 15 days before the
                 // change") opens when the party learns of it, which the event does not say.
                 if r.opens.is_none() && from.is_some_and(|f| f.sort_key() > end.sort_key()) {
                     from = None;
                 }
-                push_detail(&mut detail, format!("window ends {derivation}"));
-                let (exercised, notes) = self.exercise(r, event, *end);
+                push_detail(
+                    &mut detail,
+                    format!("window ends {}", render_steps(&window_steps)),
+                );
+                steps.extend(window_steps.into_iter().map(|s| Step {
+                    what: String::from("window ends"),
+                    ..s
+                }));
+                let (exercised, notes) = self.exercise(r, event, end);
                 if let Some((id, at)) = exercised {
                     status = RightStatus::Exercised;
                     push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
-                } else if self.passed(*end) {
+                } else if self.passed(end) {
                     status = RightStatus::Lapsed;
                     if let Some(otherwise) = &r.otherwise {
                         push_detail(&mut detail, otherwise.clone());
@@ -815,6 +966,7 @@ impl<'a> Engine<'a> {
                 via: r.via.clone(),
                 status,
                 detail,
+                steps,
             });
         }
         Ok(())
@@ -876,14 +1028,27 @@ impl<'a> Engine<'a> {
             if !self.applies(index, ctx)? {
                 continue;
             }
-            self.trace = Some(Vec::new());
-            let value = self.eval(&charge.amount, ctx);
-            let trace = self.trace.take().unwrap_or_default();
-            let Value::Money(exact) = value? else {
+            let (value, inputs) = self.traced(&charge.amount, ctx)?;
+            let Value::Money(exact) = value else {
+                self.not_fired(index, event, absent(self.text(charge.amount.span), &inputs));
                 continue;
             };
             let amount = round_with(exact, self.c.rounding);
-            let computation = self.computation(&charge.amount, &trace, exact, amount);
+            let formula = squash(self.text(charge.amount.span));
+            let shown = if exact.normalize().scale() <= 2 {
+                format_amount(exact)
+            } else {
+                exact.normalize().to_string()
+            };
+            let mut steps = vec![Step::new("amount", formula, inputs, shown)];
+            if exact != amount {
+                steps.push(Step::new(
+                    "rounding",
+                    format!("to the cent, {}", rounding_name(self.c.rounding)),
+                    Vec::new(),
+                    format_amount(amount),
+                ));
+            }
             let source = self.source(clause, event);
             self.out.amounts.push(AmountEntry {
                 source,
@@ -892,85 +1057,78 @@ impl<'a> Engine<'a> {
                 creditor: self.party_name(&charge.creditor, event),
                 amount,
                 currency: self.c.currency.clone(),
-                computation,
+                computation: computation(&steps, exact, amount),
+                steps,
             });
         }
         Ok(())
     }
 
-    /// `formula with name = value, … = exact → rounded`.
-    fn computation(
+    /// Evaluates an expression, collecting the values of the names, fields and calls it
+    /// used (and any month-end clamping), without disturbing an enclosing trace.
+    fn traced(
         &mut self,
         expr: &crate::ast::Expr,
-        trace: &[(Span, Value)],
-        exact: Decimal,
-        rounded: Decimal,
-    ) -> String {
-        let formula = squash(self.text(expr.span));
-        let mut bindings = self.bindings(expr.span, trace);
-        bindings.append(&mut self.clamps);
-        let mut out = formula;
-        if !bindings.is_empty() {
-            out.push_str(" with ");
-            out.push_str(&bindings.join(", "));
-        }
-        let shown = exact.round_dp(6).normalize();
-        if shown == rounded.normalize() && exact == rounded {
-            out.push_str(&format!(" = {}", format_grouped(rounded)));
-        } else {
-            let ellipsis = if exact.round_dp(6) != exact {
-                "…"
-            } else {
-                ""
-            };
-            out.push_str(&format!(
-                " = {shown}{ellipsis} → {} (rounded to the cent, {})",
-                format_grouped(rounded),
-                rounding_name(self.c.rounding)
-            ));
-        }
-        out
+        ctx: Ctx<'a>,
+    ) -> Result<(Value, Vec<Input>), EvalError> {
+        let saved = self.trace.replace(Vec::new());
+        let clamps_before = self.clamps.len();
+        let value = self.eval(expr, ctx);
+        let trace = std::mem::replace(&mut self.trace, saved).unwrap_or_default();
+        let mut inputs = self.inputs(expr.span, &trace);
+        let clamps: Vec<String> = self.clamps.drain(clamps_before..).collect();
+        inputs.extend(clamps.into_iter().map(|c| Input {
+            name: String::from("clamped"),
+            value: c,
+        }));
+        Ok((value?, inputs))
     }
 
     /// `name = value` for each name, field and call an expression used, once each, in
     /// the order they were met; events are shown by id.
-    fn bindings(&self, whole: Span, trace: &[(Span, Value)]) -> Vec<String> {
+    fn inputs(&self, whole: Span, trace: &[(Span, Value)]) -> Vec<Input> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for (span, value) in trace {
-            let text = squash(self.text(*span));
-            if *span == whole || !seen.insert(text.clone()) {
+            let name = squash(self.text(*span));
+            if *span == whole || !seen.insert(name.clone()) {
                 continue;
             }
-            let shown = match value {
+            let value = match value {
                 Value::Event(e) => self.s.events.get(*e).map_or_else(
                     || value.to_string(),
                     |ev| format!("`{}` ({})", ev.id, ev.at),
                 ),
                 other => other.to_string(),
             };
-            out.push(format!("{text} = {shown}"));
+            out.push(Input { name, value });
         }
         out
     }
 
     /// Evaluates a condition and says why it came out as it did:
-    /// "`count_in(audit, a - 12 months, a) <= 1` with count_in(…) = 2".
+    /// "`count_in(audit, a - 12 months, a) <= 1` (with count_in(…) = 2)".
     fn explain(
         &mut self,
         cond: &crate::ast::Expr,
         ctx: Ctx<'a>,
-    ) -> Result<(bool, String), EvalError> {
-        let saved = self.trace.replace(Vec::new());
-        let value = self.eval(cond, ctx);
-        let trace = std::mem::replace(&mut self.trace, saved).unwrap_or_default();
-        let holds = value?.is_true();
-        let bindings = self.bindings(cond.span, &trace);
-        let mut why = format!("`{}`", squash(self.text(cond.span)));
-        if !bindings.is_empty() {
-            why.push_str(&format!(" (with {})", bindings.join(", ")));
+    ) -> Result<(bool, String, Step), EvalError> {
+        let (value, inputs) = self.traced(cond, ctx)?;
+        let holds = value.is_true();
+        let formula = squash(self.text(cond.span));
+        let mut why = format!("`{formula}`");
+        if !inputs.is_empty() {
+            let shown: Vec<String> = inputs
+                .iter()
+                .map(|i| format!("{} = {}", i.name, i.value))
+                .collect();
+            why.push_str(&format!(" (with {})", shown.join(", ")));
         }
-        Ok((holds, why))
+        Ok((
+            holds,
+            why,
+            Step::new("condition", formula, inputs, holds.to_string()),
+        ))
     }
 
     // ------------------------------------------------------------ dates
@@ -984,24 +1142,24 @@ impl<'a> Engine<'a> {
             if !self.applies(index, ctx)? {
                 continue;
             }
-            self.trace = Some(Vec::new());
-            let value = self.eval(&rule.value, ctx);
-            let trace = self.trace.take().unwrap_or_default();
-            let Some(date) = value?.as_moment(self.s) else {
+            let (value, inputs) = self.traced(&rule.value, ctx)?;
+            let Some(date) = value.as_moment(self.s) else {
+                self.not_fired(index, event, absent(self.text(rule.value.span), &inputs));
                 continue;
             };
-            let mut derivation = squash(self.text(rule.value.span));
-            let mut bindings = self.bindings(rule.value.span, &trace);
-            bindings.append(&mut self.clamps);
-            if !bindings.is_empty() {
-                derivation = format!("{derivation} with {}", bindings.join(", "));
-            }
+            let step = Step::new(
+                "date",
+                squash(self.text(rule.value.span)),
+                inputs,
+                date.to_string(),
+            );
             let source = self.source(clause, event);
             self.out.dates.push(DateEntry {
                 source,
                 name: clause.id.clone(),
                 date,
-                derivation,
+                derivation: step.render(),
+                steps: vec![step],
             });
         }
         Ok(())
@@ -1232,6 +1390,12 @@ impl<'a> Engine<'a> {
             source: source.clone(),
             name: name.to_string(),
             date: Moment::Date(date),
+            steps: vec![Step::new(
+                name,
+                derivation.clone(),
+                Vec::new(),
+                date.to_string(),
+            )],
             derivation,
         }
     }
@@ -1389,6 +1553,61 @@ fn period_length(lasts: Duration, renews: Option<Duration>, renewals: usize) -> 
             ..lasts
         }
     }
+}
+
+/// An amount's computation on one line: `formula with a = 1 = 26.3013… → 26.30 (rounded …)`.
+fn computation(steps: &[Step], exact: Decimal, rounded: Decimal) -> String {
+    let Some(first) = steps.first() else {
+        return format_grouped(rounded);
+    };
+    let mut out = first.formula.clone();
+    if !first.inputs.is_empty() {
+        let inputs: Vec<String> = first
+            .inputs
+            .iter()
+            .map(|i| format!("{} = {}", i.name, i.value))
+            .collect();
+        out.push_str(&format!(" with {}", inputs.join(", ")));
+    }
+    match steps.get(1) {
+        None => out.push_str(&format!(" = {}", format_grouped(rounded))),
+        Some(rounding) => {
+            let shown = exact.round_dp(6).normalize();
+            let ellipsis = if exact.round_dp(6) != exact {
+                "…"
+            } else {
+                ""
+            };
+            out.push_str(&format!(
+                " = {shown}{ellipsis} → {} (rounded {})",
+                format_grouped(rounded),
+                rounding.formula
+            ));
+        }
+    }
+    out
+}
+
+/// Why a value-less formula stopped a clause: "`nth(reminder, 3)` has no value (with …)".
+fn absent(formula: &str, inputs: &[Input]) -> String {
+    let mut out = format!("`{}` has no value", squash(formula));
+    if !inputs.is_empty() {
+        let shown: Vec<String> = inputs
+            .iter()
+            .map(|i| format!("{} = {}", i.name, i.value))
+            .collect();
+        out.push_str(&format!(" (with {})", shown.join(", ")));
+    }
+    out
+}
+
+/// Steps as one line: `inv + 30 days with inv = 2025-01-15 = 2025-02-14; …`.
+fn render_steps<'s>(steps: impl IntoIterator<Item = &'s Step>) -> String {
+    steps
+        .into_iter()
+        .map(Step::render)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 fn push_detail(detail: &mut String, more: String) {

@@ -22,6 +22,17 @@ pub struct Outcome {
     pub unevaluated: Vec<Unevaluated>,
     /// The amounts added up per debtor and creditor.
     pub totals: Vec<Total>,
+    /// With `explain`: each clause instance that did not fire, and why.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub not_fired: Vec<NotFired>,
+}
+
+/// A clause instance that produced nothing, and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct NotFired {
+    #[serde(flatten)]
+    pub source: Source,
+    pub reason: String,
 }
 
 /// What one party owes another in all.
@@ -40,6 +51,57 @@ pub struct Unevaluated {
     pub clause_id: String,
     pub clause: String,
     pub reason: String,
+}
+
+/// One step of a derivation, as the JSON report carries it: what was computed, by which
+/// formula of the contract, from which values, with which result.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Step {
+    /// `due`, `rolled`, `met`, `opens`, `window ends`, `condition`, `amount`, `rounding`, `date`.
+    pub what: String,
+    /// The contract's expression as written, or the rule applied.
+    pub formula: String,
+    /// The values the formula used.
+    pub inputs: Vec<Input>,
+    pub result: String,
+}
+
+/// A value a formula used: `inv.amount` = `2,000.00`.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Input {
+    pub name: String,
+    pub value: String,
+}
+
+impl Step {
+    pub fn new(
+        what: &str,
+        formula: impl Into<String>,
+        inputs: Vec<Input>,
+        result: impl Into<String>,
+    ) -> Step {
+        Step {
+            what: what.to_string(),
+            formula: formula.into(),
+            inputs,
+            result: result.into(),
+        }
+    }
+
+    /// `formula with a = 1, b = 2 = result`.
+    pub fn render(&self) -> String {
+        let mut out = self.formula.clone();
+        if !self.inputs.is_empty() {
+            let inputs: Vec<String> = self
+                .inputs
+                .iter()
+                .map(|i| format!("{} = {}", i.name, i.value))
+                .collect();
+            out.push_str(&format!(" with {}", inputs.join(", ")));
+        }
+        out.push_str(&format!(" = {}", self.result));
+        out
+    }
 }
 
 /// Where an entry comes from.
@@ -89,6 +151,8 @@ pub struct ObligationEntry {
     pub met_on: Option<Moment>,
     /// How the due date was computed.
     pub derivation: String,
+    /// The same, step by step.
+    pub steps: Vec<Step>,
 }
 
 /// What kind of failure a violation is.
@@ -176,6 +240,8 @@ pub struct RightEntry {
     pub via: Vec<String>,
     pub status: RightStatus,
     pub detail: String,
+    /// How `from` and `until` were computed, step by step.
+    pub steps: Vec<Step>,
 }
 
 /// An amount one party owes another.
@@ -193,6 +259,8 @@ pub struct AmountEntry {
     pub currency: String,
     /// The formula, the values it used, the exact result and its rounding.
     pub computation: String,
+    /// The same, step by step.
+    pub steps: Vec<Step>,
 }
 
 /// A derived date: a demo's end, a term's end after renewal, a deadline.
@@ -204,6 +272,8 @@ pub struct DateEntry {
     #[serde(serialize_with = "ser_moment")]
     pub date: Moment,
     pub derivation: String,
+    /// The same, step by step.
+    pub steps: Vec<Step>,
 }
 
 /// How a notice (termination, cancellation) was judged.
