@@ -1,0 +1,235 @@
+//! Property tests over generated contracts and scenarios: evaluation terminates, its output
+//! is byte-identical across runs, amounts are never negative when every rule's formula is,
+//! and allocations conserve money.
+
+#![allow(clippy::panic, clippy::unwrap_used)]
+
+use chrono::{Days, NaiveDate};
+use proptest::prelude::*;
+use rust_decimal::Decimal;
+use terms::source::SourceFile;
+
+/// The knobs of a generated contract.
+#[derive(Debug, Clone)]
+struct Terms {
+    pay_within: u32,
+    business_days: bool,
+    rate: u32,
+    delay_fn: &'static str,
+    compensation_rate: u32,
+    compensation_minimum: u32,
+    grace: u32,
+    term_months: u32,
+    notice_days: u32,
+    with_term: bool,
+    with_allocation: bool,
+}
+
+fn contract(t: &Terms) -> String {
+    let days = if t.business_days {
+        "business days"
+    } else {
+        "days"
+    };
+    let mut out = format!(
+        r#"contract generated
+party vendor
+party client
+currency EUR
+param start: date
+event invoice {{ amount: money }}
+event payment {{ amount: money, invoice: invoice? }}
+event cost {{ amount: money }}
+event termination {{ }}
+
+obligation pay article "1" {{
+  for each invoice inv
+  client must "pay the invoice"
+  within {} {days} after inv
+  fulfilled by payment
+}}
+
+interest late article "2" {{
+  on breach of pay
+  client owes vendor inv.amount * {}% * {}(delay)
+}}
+
+compensation fixed article "3" {{
+  on breach of pay
+  client owes vendor max({}% * inv.amount, EUR {}.00)
+}}
+
+right suspend article "4" {{
+  for each invoice inv
+  vendor may "suspend access"
+  opens after {} days following due(pay)
+  while pay unmet
+}}
+"#,
+        t.pay_within, t.rate, t.delay_fn, t.compensation_rate, t.compensation_minimum, t.grace
+    );
+    if t.with_allocation {
+        out.push_str(
+            r#"
+allocation payments article "5" {
+  client pays vendor by payment
+  order cost, invoice oldest first
+}
+"#,
+        );
+    }
+    if t.with_term {
+        out.push_str(&format!(
+            r#"
+term subscription article "6" {{
+  starts start
+  lasts {} months
+  renews tacitly for {} months
+  notice termination by client via email at least {} days before end
+}}
+"#,
+            t.term_months, t.term_months, t.notice_days
+        ));
+    }
+    out
+}
+
+fn terms_strategy() -> impl Strategy<Value = Terms> {
+    (
+        (
+            1u32..60,
+            any::<bool>(),
+            0u32..20,
+            prop::sample::select(vec![
+                "days",
+                "started_months",
+                "complete_weeks",
+                "complete_months",
+            ]),
+        ),
+        (0u32..30, 0u32..200, 0u32..30),
+        (1u32..24, 0u32..90, any::<bool>(), any::<bool>()),
+    )
+        .prop_map(
+            |(
+                (pay_within, business_days, rate, delay_fn),
+                (compensation_rate, compensation_minimum, grace),
+                (term_months, notice_days, with_term, with_allocation),
+            )| Terms {
+                pay_within,
+                business_days,
+                rate,
+                delay_fn,
+                compensation_rate,
+                compensation_minimum,
+                grace,
+                term_months,
+                notice_days,
+                with_term,
+                with_allocation,
+            },
+        )
+}
+
+/// A scenario event: (kind, day offset from 2024-01-01, amount in cents, refers to invoice #).
+type Happening = (u8, u32, u32, Option<usize>);
+
+fn scenario(events: &[Happening], as_of_offset: u32) -> String {
+    let base = NaiveDate::from_ymd_opt(2024, 1, 1).unwrap();
+    let day = |offset: u32| base.checked_add_days(Days::new(u64::from(offset))).unwrap();
+    let mut out = format!(
+        "scenario \"generated\"\ncontract generated\nas of {}\nfact start = 2024-01-01\n",
+        day(as_of_offset)
+    );
+    let mut invoices = 0;
+    for (i, (kind, offset, cents, refers)) in events.iter().enumerate() {
+        let amount = format!("EUR {}.{:02}", cents / 100, cents % 100);
+        let date = day(*offset);
+        match kind % 4 {
+            0 => {
+                out.push_str(&format!("event inv{invoices}: invoice on {date} {{ amount: {amount} }}\n"));
+                invoices += 1;
+            }
+            1 => match refers.filter(|r| *r < invoices) {
+                Some(r) => out.push_str(&format!("event p{i}: payment on {date} by client {{ amount: {amount}, invoice: inv{r} }}\n")),
+                None => out.push_str(&format!("event p{i}: payment on {date} by client {{ amount: {amount} }}\n")),
+            },
+            2 => out.push_str(&format!("event c{i}: cost on {date} {{ amount: {amount} }}\n")),
+            _ => out.push_str(&format!("event t{i}: termination on {date} by client via email\n")),
+        }
+    }
+    out
+}
+
+fn happening() -> impl Strategy<Value = Happening> {
+    (
+        any::<u8>(),
+        0u32..900,
+        0u32..500_000,
+        prop::option::of(0usize..6),
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn evaluation_is_deterministic_non_negative_and_conserves_money(
+        t in terms_strategy(),
+        events in prop::collection::vec(happening(), 0..25),
+        as_of in 0u32..1200,
+    ) {
+        let contract = SourceFile::new("generated.terms", contract(&t));
+        let scenario = SourceFile::new("generated.scenario", scenario(&events, as_of));
+        let first = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+        let second = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+        prop_assert_eq!(first.to_json(), second.to_json());
+        prop_assert_eq!(first.to_text(), second.to_text());
+
+        for amount in &first.outcome.amounts {
+            prop_assert!(amount.amount >= Decimal::ZERO, "{:?}", amount);
+        }
+
+        // Allocation: no payment applies more than it pays; each debt's applied parts and
+        // what remains add up to the debt.
+        let o = &first.outcome;
+        let mut applied_per_payment: std::collections::BTreeMap<&str, Decimal> = Default::default();
+        let mut applied_per_debt: std::collections::BTreeMap<&str, Decimal> = Default::default();
+        for a in &o.allocations {
+            *applied_per_payment.entry(a.payment.as_str()).or_default() += a.applied;
+            *applied_per_debt.entry(a.debt.as_str()).or_default() += a.applied;
+            prop_assert!(a.applied > Decimal::ZERO && a.remaining >= Decimal::ZERO);
+        }
+        if t.with_allocation {
+            let amounts = parse_amounts(&scenario.text);
+            for (payment, applied) in &applied_per_payment {
+                prop_assert!(*applied <= amounts[*payment], "{payment} applies {applied}");
+            }
+            for (debt, original) in amounts.iter().filter(|(id, _)| id.starts_with("inv") || id.starts_with('c')) {
+                let applied = applied_per_debt.get(debt.as_str()).copied().unwrap_or_default();
+                let outstanding = o.outstanding.iter().find(|x| &x.debt == debt).map_or(Decimal::ZERO, |x| x.amount);
+                prop_assert_eq!(applied + outstanding, *original, "{}", debt);
+            }
+        }
+    }
+}
+
+/// Event id → amount, read back from a generated scenario.
+fn parse_amounts(text: &str) -> std::collections::BTreeMap<String, Decimal> {
+    let mut out = std::collections::BTreeMap::new();
+    for line in text.lines().filter(|l| l.starts_with("event ")) {
+        let id = line["event ".len()..]
+            .split(':')
+            .next()
+            .unwrap()
+            .to_string();
+        if let Some(at) = line.find("EUR ") {
+            let number: String = line[at + 4..]
+                .chars()
+                .take_while(|c| c.is_ascii_digit() || *c == '.')
+                .collect();
+            out.insert(id, number.parse().unwrap());
+        }
+    }
+    out
+}
