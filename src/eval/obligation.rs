@@ -1,0 +1,447 @@
+//! Obligations: deadlines, fulfilment, prohibitions, and their violations.
+
+use super::*;
+
+impl<'a> Engine<'a> {
+    /// The state of one instance of an obligation; `None` when it does not apply.
+    pub(super) fn obligation(
+        &mut self,
+        index: usize,
+        event: Option<usize>,
+    ) -> Result<Option<ObligationState>, EvalError> {
+        if let Some(state) = self.obligations.get(&(index, event)) {
+            return Ok(state.clone());
+        }
+        let clause = self.clause(index);
+        if !self.in_progress.insert((index, event)) {
+            return Err(Diagnostic::error(
+                "terms::eval::cycle",
+                clause.span,
+                format!("the obligation `{}` depends on itself", clause.id),
+            )
+            .label("evaluating this clause needs its own result")
+            .help("break the cycle between the clauses that use `met`, `due` or `while … unmet`"));
+        }
+        let Body::Obligation(o) = &clause.body else {
+            self.in_progress.remove(&(index, event));
+            return Ok(None);
+        };
+        let ctx = self.ctx(index, event, None);
+        // Another clause's trace must not collect this obligation's values.
+        let saved = self.trace.take();
+        let state = match self.applies(index, ctx) {
+            Ok(true) => self.evaluate_obligation(o, ctx),
+            Ok(false) => Ok(None),
+            Err(e) => Err(e),
+        };
+        self.trace = saved;
+        let state = state?;
+        self.in_progress.remove(&(index, event));
+        self.obligations.insert((index, event), state.clone());
+        Ok(state)
+    }
+
+    /// When a deadline falls, and how that was computed.
+    pub(super) fn deadline(
+        &mut self,
+        rule: &DeadlineRule,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
+        let Some((due, mut steps)) = self.raw_deadline(rule, ctx)? else {
+            return Ok(None);
+        };
+        let rolls = self.c.clauses.get(ctx.clause).is_some_and(|c| c.rolls);
+        if !rolls {
+            return Ok(Some((due, steps)));
+        }
+        let span = self
+            .c
+            .clauses
+            .get(ctx.clause)
+            .map_or(Span::default(), |c| c.span);
+        let rolled = self
+            .c
+            .calendar
+            .roll_forward(due.date())
+            .map_err(|e| self.calendar_error(e, span))?;
+        if rolled == due.date() {
+            return Ok(Some((due, steps)));
+        }
+        let moved = match due {
+            Moment::Date(_) => Moment::Date(rolled),
+            Moment::DateTime(dt) => Moment::DateTime(rolled.and_time(dt.time())),
+        };
+        steps.push(Step::new(
+            "rolled",
+            "a deadline on a weekend or public holiday moves to the next working day",
+            vec![Input {
+                name: String::from("due"),
+                value: due.to_string(),
+            }],
+            moved.to_string(),
+        ));
+        Ok(Some((moved, steps)))
+    }
+
+    pub(super) fn raw_deadline(
+        &mut self,
+        rule: &DeadlineRule,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
+        let (base_expr, duration, forward) = match rule {
+            DeadlineRule::Within(d, e) => (e, Some(d), true),
+            DeadlineRule::AtLeastBefore(d, e) => (e, Some(d), false),
+            DeadlineRule::By(e) => (e, None, true),
+        };
+        let (value, mut inputs) = self.traced(base_expr, ctx)?;
+        let Some(base) = value.as_moment(self.s) else {
+            return Ok(None);
+        };
+        let formula = squash(self.text(base_expr.span));
+        let Some(duration) = duration else {
+            return Ok(Some((
+                base,
+                vec![Step::new("due", formula, inputs, base.to_string())],
+            )));
+        };
+        let shifted = self
+            .c
+            .calendar
+            .shift(base, duration, forward)
+            .map_err(|e| self.calendar_error(e, duration.span))?;
+        let sign = if forward { "+" } else { "−" };
+        if !matches!(base_expr.kind, crate::ast::ExprKind::Name(_)) || inputs.is_empty() {
+            inputs.push(Input {
+                name: formula.clone(),
+                value: base.to_string(),
+            });
+        }
+        if shifted.clamped {
+            inputs.push(Input {
+                name: String::from("clamped"),
+                value: String::from("to the month's last day"),
+            });
+        }
+        let step = Step::new(
+            "due",
+            format!("{formula} {sign} {duration}"),
+            inputs,
+            shifted.moment.to_string(),
+        );
+        Ok(Some((shifted.moment, vec![step])))
+    }
+
+    pub(super) fn evaluate_obligation(
+        &mut self,
+        o: &'a Obligation,
+        ctx: Ctx<'a>,
+    ) -> Result<Option<ObligationState>, EvalError> {
+        let event = ctx.var.map(|(_, e)| e);
+        let (due, mut steps) = match &o.deadline {
+            Some(rule) => match self.deadline(rule, ctx)? {
+                Some((m, steps)) => (Some(m), steps),
+                None => {
+                    let formula = match rule {
+                        DeadlineRule::Within(_, e)
+                        | DeadlineRule::AtLeastBefore(_, e)
+                        | DeadlineRule::By(e) => e,
+                    };
+                    let reason = absent(self.text(formula.span), &[]);
+                    self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    return Ok(None);
+                }
+            },
+            None => (
+                event.and_then(|e| self.s.events.get(e)).map(|e| e.at),
+                Vec::new(),
+            ),
+        };
+        if o.prohibition {
+            return self.evaluate_prohibition(o, ctx, due, steps).map(Some);
+        }
+        if let Some(cond) = &o.requires {
+            let (holds, why, step) = self.explain(cond, ctx)?;
+            steps.push(step);
+            let violation = (!holds).then(|| {
+                (
+                    ViolationKind::ConditionNotMet,
+                    format!("{why} does not hold"),
+                )
+            });
+            return Ok(Some(ObligationState {
+                due,
+                steps,
+                status: if holds {
+                    ObligationStatus::Met
+                } else {
+                    ObligationStatus::Violated
+                },
+                met_on: None,
+                violation,
+                delay: None,
+            }));
+        }
+        let Some(due) = due else { return Ok(None) };
+        let mut notes = Vec::new();
+        let (met_on, by) = self.fulfilment(o, event, &mut notes);
+        if let (Some(at), Some(act)) = (met_on, by.and_then(|b| self.s.events.get(b))) {
+            let counting = o
+                .counts
+                .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+            let kind = o.act.as_deref().unwrap_or("");
+            let via = act
+                .via
+                .as_deref()
+                .map_or(String::new(), |v| format!(" by {v}"));
+            steps.push(Step::new(
+                "met",
+                format!(
+                    "`{}` ({kind}{via}, {}), counted on {}",
+                    act.id,
+                    act.at,
+                    counting.word()
+                ),
+                Vec::new(),
+                at.to_string(),
+            ));
+        }
+        let mut state = ObligationState {
+            due: Some(due),
+            steps,
+            status: ObligationStatus::Pending,
+            met_on,
+            violation: None,
+            delay: None,
+        };
+        match met_on {
+            Some(at) if at.is_by(due) => state.status = ObligationStatus::Met,
+            Some(at) => {
+                state.status = ObligationStatus::Violated;
+                state.delay = Some((due, at));
+                let late = lateness(due, at);
+                state.violation = Some((ViolationKind::Late, format!("done {at}, {late} late")));
+            }
+            None if self.passed(due) => {
+                state.status = ObligationStatus::Violated;
+                state.delay = Some((due, self.as_of_moment()));
+                let overdue = lateness(due, self.as_of_moment());
+                let mut detail =
+                    format!("not done by {due}; overdue {overdue} as of {}", self.as_of);
+                for note in &notes {
+                    detail.push_str("; ");
+                    detail.push_str(note);
+                }
+                state.violation = Some((ViolationKind::NotDone, detail));
+            }
+            None => {}
+        }
+        Ok(Some(state))
+    }
+
+    /// When an obligation was met, by the events of its `fulfilled by` kind that refer to
+    /// its event, by an accepted channel. Where both carry an `amount`, it is met when the
+    /// amounts paid cover the amount due.
+    pub(super) fn fulfilment(
+        &self,
+        o: &Obligation,
+        event: Option<usize>,
+        notes: &mut Vec<String>,
+    ) -> (Option<Moment>, Option<usize>) {
+        let Some(kind) = &o.act else {
+            return (None, None);
+        };
+        let candidates: &[usize] = match event {
+            Some(e) => self.s.referring(e, kind),
+            None => self.s.of_kind(kind),
+        };
+        let owed =
+            event
+                .and_then(|e| self.s.events.get(e))
+                .and_then(|e| match e.fields.get("amount") {
+                    Some(Value::Money(d)) => Some(*d),
+                    _ => None,
+                });
+        let mut paid = Decimal::ZERO;
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            if !self.happened(act.at) {
+                continue;
+            }
+            if !o.via.is_empty() {
+                let used = act.via.as_deref().unwrap_or("unspecified channel");
+                if !o.via.iter().any(|v| channel_satisfies(used, v)) {
+                    notes.push(format!(
+                        "`{}` by {used} does not count: {} required",
+                        act.id,
+                        o.via.join(" or ")
+                    ));
+                    continue;
+                }
+            }
+            let Some(counts) = self.counts_on(o.counts, act) else {
+                notes.push(format!(
+                    "`{}` has no receipt date; it counts on receipt",
+                    act.id
+                ));
+                continue;
+            };
+            match (owed, act.fields.get("amount")) {
+                (Some(owed), Some(Value::Money(part))) => {
+                    // A comparison only: a sum too large to hold certainly covers the amount.
+                    paid = paid.saturating_add(*part);
+                    if paid >= owed {
+                        return (Some(counts), Some(candidate));
+                    }
+                }
+                _ => return (Some(counts), Some(candidate)),
+            }
+        }
+        if let Some(owed) = owed {
+            if paid > Decimal::ZERO {
+                notes.push(format!(
+                    "{} of {} paid",
+                    format_grouped(paid),
+                    format_grouped(owed)
+                ));
+            }
+        }
+        (None, None)
+    }
+
+    /// When an act counts: the clause's rule, else the contract's rule for its channel.
+    pub(super) fn counts_on(
+        &self,
+        clause_rule: Option<Counting>,
+        act: &crate::scenario::EventRecord,
+    ) -> Option<Moment> {
+        let rule = clause_rule.unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+        match rule {
+            Counting::Sending | Counting::Posting => Some(act.at),
+            Counting::Receipt => act.received,
+            Counting::DeemedReceipt(d) => self
+                .c
+                .calendar
+                .shift(act.at, &d, true)
+                .ok()
+                .map(|s| s.moment),
+        }
+    }
+
+    pub(super) fn evaluate_prohibition(
+        &mut self,
+        o: &Obligation,
+        ctx: Ctx<'a>,
+        from: Option<Moment>,
+        mut steps: Vec<Step>,
+    ) -> Result<ObligationState, EvalError> {
+        let until = match &o.until {
+            Some(e) => {
+                let (value, inputs) = self.traced(e, ctx)?;
+                let until = value.as_moment(self.s);
+                if let Some(u) = until {
+                    steps.push(Step::new(
+                        "until",
+                        squash(self.text(e.span)),
+                        inputs,
+                        u.to_string(),
+                    ));
+                }
+                until
+            }
+            None => None,
+        };
+        let kind = o.act.as_deref().unwrap_or("");
+        let event = ctx.var.map(|(_, e)| e);
+        let related = event
+            .map(|e| self.s.referring(e, kind))
+            .filter(|r| !r.is_empty());
+        let candidates = related.unwrap_or_else(|| self.s.of_kind(kind));
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            let after_start = from.is_none_or(|f| f.sort_key() <= act.at.sort_key());
+            let before_end = until.is_none_or(|u| act.at.is_by(u));
+            if after_start && before_end && self.happened(act.at) {
+                let window = until.map_or(String::new(), |u| {
+                    format!(" (the restriction runs until {u})")
+                });
+                return Ok(ObligationState {
+                    due: until,
+                    steps,
+                    status: ObligationStatus::Violated,
+                    met_on: None,
+                    violation: Some((
+                        ViolationKind::ProhibitedAct,
+                        format!("`{}` on {}{window}", act.id, act.at),
+                    )),
+                    delay: None,
+                });
+            }
+        }
+        let over = until.is_some_and(|u| self.passed(u));
+        Ok(ObligationState {
+            due: until,
+            steps,
+            status: if over {
+                ObligationStatus::Met
+            } else {
+                ObligationStatus::Pending
+            },
+            met_on: None,
+            violation: None,
+            delay: None,
+        })
+    }
+
+    pub(super) fn emit_obligation(
+        &mut self,
+        index: usize,
+        clause: &'a Clause,
+        o: &'a Obligation,
+    ) -> Result<(), EvalError> {
+        for (event, _) in self.instances(index)? {
+            let Some(state) = self.obligation(index, event)? else {
+                continue;
+            };
+            let source = self.source(clause, event);
+            self.out.obligations.push(ObligationEntry {
+                source: source.clone(),
+                party: self.party_name(&o.party, event),
+                action: o.action.clone(),
+                prohibition: o.prohibition,
+                due: state.due,
+                via: o.via.clone(),
+                status: state.status,
+                met_on: state.met_on,
+                derivation: render_steps(state.steps.iter().filter(|s| s.what != "met")),
+                steps: state.steps.clone(),
+            });
+            if let Some((kind, detail)) = state.violation {
+                let (days_late, minutes_late) = match state.delay {
+                    Some((from, to)) => match from {
+                        Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),
+                        Moment::DateTime(_) => {
+                            (None, Some(calendar::minutes_between(from, to).max(0)))
+                        }
+                    },
+                    None => (None, None),
+                };
+                self.out.violations.push(ViolationEntry {
+                    source,
+                    party: self.party_name(&o.party, event),
+                    action: o.action.clone(),
+                    kind,
+                    due: state.due,
+                    days_late,
+                    minutes_late,
+                    detail,
+                    consequence: o.otherwise.clone(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
