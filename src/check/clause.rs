@@ -1,0 +1,495 @@
+//! Clause bodies: which lines each kind takes, and what they must say.
+
+use super::*;
+
+impl Checker {
+    pub(super) fn clauses(&mut self, contract: &ast::Contract) -> Vec<Clause> {
+        let mut out = Vec::new();
+        let mut seen = BTreeSet::new();
+        for clause in contract.items.iter().filter_map(as_clause) {
+            if !seen.insert(clause.id.name.clone()) {
+                continue; // duplicate id, already reported
+            }
+            if clause.article.value.trim().is_empty() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::empty_article",
+                        clause.article.span,
+                        "the clause cites no article",
+                    )
+                    .label("empty citation")
+                    .help(
+                        "cite the article exactly as the vendor numbers it, e.g. `article \"4.5\"`",
+                    ),
+                );
+            }
+            if let Some(c) = self.clause(clause) {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    pub(super) fn clause(&mut self, clause: &ast::Clause) -> Option<Clause> {
+        let mut parts = Parts::default();
+        for item in &clause.items {
+            if !allowed(clause.kind, &item.kind) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        item.span,
+                        format!(
+                            "a `{}` clause has no `{}` line",
+                            clause.kind.word(),
+                            item.kind.word()
+                        ),
+                    )
+                    .label("not allowed here")
+                    .help(format!(
+                        "see the `{}` clause in docs/language.md for the lines it takes",
+                        clause.kind.word()
+                    )),
+                );
+                continue;
+            }
+            if let Some(first) = parts.add(item) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        item.span,
+                        format!(
+                            "the `{}` line appears twice in `{}`",
+                            item.kind.word(),
+                            clause.id.name
+                        ),
+                    )
+                    .label("second occurrence")
+                    .help(format!("keep one; the first is at byte {}", first.start)),
+                );
+            }
+        }
+        let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        let (scope, env) = self.scope(&parts);
+        let when = parts.when.as_ref().map(|e| {
+            self.expect(e, &Type::Bool, &env);
+            e.clone()
+        });
+        let body = match clause.kind {
+            ClauseKind::Obligation => self.obligation(clause, &parts, &env).map(Body::Obligation),
+            ClauseKind::Right => self.right(clause, &parts, &env).map(Body::Right),
+            ClauseKind::Charge(kind) => self.charge(clause, kind, &parts, &env).map(Body::Charge),
+            ClauseKind::Term => self.term(clause, &parts, &env).map(Body::Term),
+            ClauseKind::Date => match &parts.is {
+                Some(e) => {
+                    self.expect(e, &Type::Time, &env);
+                    Some(Body::Date(DateRule { value: e.clone() }))
+                }
+                None => self.missing(clause, "is …"),
+            },
+            ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),
+        };
+        let errors_after = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        if errors_after > errors_before {
+            return None;
+        }
+        Some(Clause {
+            id: clause.id.name.clone(),
+            article: clause.article.value.clone(),
+            span: clause.span,
+            scope,
+            when,
+            rolls: parts.rolls || self.roll_forward,
+            body: body?,
+        })
+    }
+
+    pub(super) fn missing<T>(&mut self, clause: &ast::Clause, line: &str) -> Option<T> {
+        self.error(
+            Diagnostic::error(
+                "terms::check::missing_item",
+                clause.id.span,
+                format!(
+                    "the {} `{}` has no `{line}` line",
+                    clause.kind.word(),
+                    clause.id.name
+                ),
+            )
+            .label("incomplete clause")
+            .help(format!("add a `{line}` line to the clause body")),
+        );
+        None
+    }
+
+    pub(super) fn scope(&mut self, parts: &Parts) -> (Scope, Env) {
+        if let Some((kind, var, filter)) = &parts.for_each {
+            if !self.known_kind(kind) {
+                return (Scope::Once, Env::default());
+            }
+            let env = Env {
+                var: Some((var.name.clone(), kind.name.clone())),
+                delay: false,
+                for_each: true,
+            };
+            if let Some(f) = filter {
+                self.expect(f, &Type::Bool, &env);
+            }
+            let scope = Scope::ForEach {
+                kind: kind.name.clone(),
+                var: var.name.clone(),
+                filter: filter.clone(),
+            };
+            return (scope, env);
+        }
+        if let Some(obligation) = &parts.on_breach {
+            match self.clause_ids.get(&obligation.name).cloned() {
+                Some((index, ClauseKind::Obligation, binding)) => {
+                    let env = Env {
+                        var: binding.clone(),
+                        delay: true,
+                        for_each: false,
+                    };
+                    let (var, kind) = binding.map_or((None, None), |(v, k)| (Some(v), Some(k)));
+                    return (
+                        Scope::OnBreach {
+                            obligation: index,
+                            kind,
+                            var,
+                        },
+                        env,
+                    );
+                }
+                _ => {
+                    self.unknown_clause(obligation, "obligation");
+                }
+            }
+        }
+        (Scope::Once, Env::default())
+    }
+
+    pub(super) fn unknown_clause(&mut self, name: &Ident, what: &str) {
+        let candidates: Vec<&str> = self
+            .clause_ids
+            .iter()
+            .filter(|(_, (_, k, _))| what != "obligation" || *k == ClauseKind::Obligation)
+            .map(|(n, _)| n.as_str())
+            .collect();
+        let hint = suggestion(&name.name, candidates);
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_clause",
+                name.span,
+                format!(
+                    "`{}` is not a{} {what} of this contract",
+                    name.name,
+                    if what.starts_with(['a', 'e', 'i', 'o', 'u']) {
+                        "n"
+                    } else {
+                        ""
+                    }
+                ),
+            )
+            .label(format!("no such {what}"))
+            .help(format!(
+                "{hint}name a clause declared with `{what} NAME article \"…\"`"
+            )),
+        );
+    }
+
+    pub(super) fn obligation(
+        &mut self,
+        clause: &ast::Clause,
+        parts: &Parts,
+        env: &Env,
+    ) -> Option<Obligation> {
+        let (party, action, prohibition) = match (&parts.duty, &parts.prohibition) {
+            (Some((p, a)), None) => (p, a, false),
+            (None, Some((p, a))) => (p, a, true),
+            _ => return self.missing(clause, "PARTY must \"…\""),
+        };
+        let party = self.party(party, env);
+        let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
+        let act = parts.fulfilled_by.as_ref().or(parts.breached_by.as_ref());
+        if let Some(kind) = act {
+            self.act_kind(kind, env);
+        }
+        if deadline.is_none() && parts.requires.is_none() && !prohibition {
+            return self.missing(clause, "within/by/at least … or requires");
+        }
+        if let Some(r) = &parts.requires {
+            self.expect(r, &Type::Bool, env);
+        }
+        if let Some(u) = &parts.until {
+            self.expect(u, &Type::Time, env);
+        }
+        let via = self.channels(&parts.via);
+        Some(Obligation {
+            party: party?,
+            action: action.value.clone(),
+            prohibition,
+            deadline,
+            until: parts.until.clone(),
+            via,
+            act: act.map(|k| k.name.clone()),
+            requires: parts.requires.clone(),
+            counts: parts.counts,
+            otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
+        })
+    }
+
+    /// An event kind that acts on a clause (fulfils, exercises, breaches): it must exist and,
+    /// in a `for each` clause, have a field that refers to the clause's event kind.
+    pub(super) fn act_kind(&mut self, kind: &Ident, env: &Env) {
+        if !self.known_kind(kind) {
+            return;
+        }
+        if let Some((_, bound)) = &env.var {
+            if !self.refers_to(&kind.name, bound) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::no_reference",
+                        kind.span,
+                        format!("`{}` events do not refer to `{bound}` events", kind.name),
+                    )
+                    .label("no field links them")
+                    .help(format!(
+                        "add a field of type `{bound}` to `event {}`",
+                        kind.name
+                    )),
+                );
+            }
+        }
+    }
+
+    pub(super) fn refers_to(&self, kind: &str, target: &str) -> bool {
+        self.events.get(kind).is_some_and(|k| {
+            k.fields
+                .values()
+                .any(|f| f.ty == Type::Event(target.to_string()))
+        })
+    }
+
+    pub(super) fn channels(&mut self, via: &Option<Vec<Ident>>) -> Vec<String> {
+        let mut out = Vec::new();
+        for channel in via.iter().flatten() {
+            if self.known_channel(channel) {
+                out.push(channel.name.clone());
+            }
+        }
+        out
+    }
+
+    pub(super) fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> DeadlineRule {
+        match deadline {
+            ast::Deadline::Within(d, e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::Within(*d, e.clone())
+            }
+            ast::Deadline::AtLeastBefore(d, e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::AtLeastBefore(*d, e.clone())
+            }
+            ast::Deadline::By(e) => {
+                self.expect(e, &Type::Time, env);
+                DeadlineRule::By(e.clone())
+            }
+        }
+    }
+
+    pub(super) fn right(
+        &mut self,
+        clause: &ast::Clause,
+        parts: &Parts,
+        env: &Env,
+    ) -> Option<Right> {
+        let Some((party, action)) = &parts.permission else {
+            return self.missing(clause, "PARTY may \"…\"");
+        };
+        let party = self.party(party, env);
+        match &parts.opens {
+            Some(ast::Opens::AfterGrace(_, e)) | Some(ast::Opens::On(e)) => {
+                self.expect(e, &Type::Time, env);
+            }
+            None => {}
+        }
+        let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
+        if let Some(kind) = &parts.exercised_by {
+            self.act_kind(kind, env);
+        }
+        let while_unmet = match &parts.while_unmet {
+            Some(name) => self.same_scope_obligation(name, env),
+            None => None,
+        };
+        let via = self.channels(&parts.via);
+        Some(Right {
+            party: party?,
+            action: action.value.clone(),
+            opens: parts.opens.clone(),
+            deadline,
+            via,
+            exercised_by: parts.exercised_by.as_ref().map(|k| k.name.clone()),
+            while_unmet,
+            counts: parts.counts,
+            otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
+        })
+    }
+
+    /// An obligation named from another clause: it must iterate over the same event kind,
+    /// so "this event's instance" means something.
+    pub(super) fn same_scope_obligation(&mut self, name: &Ident, env: &Env) -> Option<usize> {
+        match self.clause_ids.get(&name.name).cloned() {
+            Some((index, ClauseKind::Obligation, binding)) => {
+                let theirs = binding.map(|(_, k)| k);
+                let ours = env.var.as_ref().map(|(_, k)| k.clone());
+                if theirs != ours {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::scope_mismatch",
+                            name.span,
+                            format!(
+                                "`{}` is not kept per event of this clause's kind",
+                                name.name
+                            ),
+                        )
+                        .label("different scope")
+                        .help("both clauses must use `for each` over the same event kind"),
+                    );
+                    return None;
+                }
+                Some(index)
+            }
+            _ => {
+                self.unknown_clause(name, "obligation");
+                None
+            }
+        }
+    }
+
+    pub(super) fn charge(
+        &mut self,
+        clause: &ast::Clause,
+        kind: ast::ChargeKind,
+        parts: &Parts,
+        env: &Env,
+    ) -> Option<Charge> {
+        let Some((debtor, creditor, amount)) = &parts.owes else {
+            return self.missing(clause, "PARTY owes PARTY AMOUNT");
+        };
+        let debtor = self.party(debtor, env);
+        let creditor = self.party(creditor, env);
+        self.expect(amount, &Type::Money, env);
+        Some(Charge {
+            kind,
+            debtor: debtor?,
+            creditor: creditor?,
+            amount: amount.clone(),
+        })
+    }
+
+    pub(super) fn term(&mut self, clause: &ast::Clause, parts: &Parts, env: &Env) -> Option<Term> {
+        let Some(starts) = &parts.starts else {
+            return self.missing(clause, "starts …");
+        };
+        let Some(lasts) = &parts.lasts else {
+            return self.missing(clause, "lasts …");
+        };
+        self.expect(starts, &Type::Time, env);
+        let mut notices = Vec::new();
+        for (kind, party, via, before) in &parts.notices {
+            self.known_kind(kind);
+            let party = if party.field.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::unknown_party",
+                        party.span,
+                        "a term's notice names a declared party",
+                    )
+                    .label("not a declared party")
+                    .help("write `notice KIND by PARTY …` with a party declared by `party`"),
+                );
+                String::new()
+            } else {
+                self.known_party(&party.base);
+                party.base.name.clone()
+            };
+            let via = self.channels(&Some(via.clone()));
+            notices.push(TermNotice {
+                kind: kind.name.clone(),
+                party,
+                via,
+                before: *before,
+            });
+        }
+        for d in [Some(lasts), parts.renews.as_ref().map(|r| &r.1)]
+            .into_iter()
+            .flatten()
+        {
+            self.expect(d, &Type::Duration, env);
+            if let ExprKind::Duration(d) = &d.kind {
+                if !is_period(d) {
+                    self.error(
+                        Diagnostic::error("terms::check::bad_period", d.span, format!("a term cannot last `{d}`"))
+                            .label("not a term length")
+                            .help("a term lasts a positive number of calendar days, weeks, months or years"),
+                    );
+                }
+            }
+        }
+        Some(Term {
+            starts: starts.clone(),
+            lasts: lasts.clone(),
+            renews: parts.renews.as_ref().map(|r| r.1.clone()),
+            tacit: parts.renews.as_ref().is_some_and(|r| r.0),
+            on_renewal: match &parts.duty {
+                Some((party, action)) => Some((self.party(party, env)?, action.value.clone())),
+                None => None,
+            },
+            notices,
+            counts: parts.counts,
+        })
+    }
+
+    pub(super) fn allocation(&mut self, clause: &ast::Clause, parts: &Parts) -> Option<Allocation> {
+        let Some((debtor, creditor, pays)) = &parts.pays else {
+            return self.missing(clause, "PARTY pays PARTY by KIND");
+        };
+        let env = Env::default();
+        let debtor = self.party(debtor, &env);
+        let creditor = self.party(creditor, &env);
+        let Some(order) = &parts.order else {
+            return self.missing(clause, "order …");
+        };
+        self.known_kind(pays);
+        for entry in order {
+            if self.known_kind(&entry.source) {
+                let has_amount = self
+                    .events
+                    .get(&entry.source.name)
+                    .and_then(|k| k.fields.get("amount"))
+                    .map(|f| &f.ty);
+                if has_amount != Some(&Type::Money) {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::type_mismatch",
+                            entry.source.span,
+                            format!(
+                                "`{}` events have no `amount: money` field to pay",
+                                entry.source.name
+                            ),
+                        )
+                        .label("nothing to allocate to")
+                        .help(format!(
+                            "add `amount: money` to `event {}`",
+                            entry.source.name
+                        )),
+                    );
+                }
+            }
+        }
+        Some(Allocation {
+            debtor: debtor?,
+            creditor: creditor?,
+            pays: pays.name.clone(),
+            order: order.clone(),
+        })
+    }
+}

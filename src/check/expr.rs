@@ -1,0 +1,584 @@
+//! Expressions: names, fields, operators and built-in functions, and their types.
+
+use super::*;
+
+impl Checker {
+    /// Checks that `expr` has type `want` (an event fits where a date is wanted).
+    pub(super) fn expect(&mut self, expr: &Expr, want: &Type, env: &Env) {
+        if let Some(ty) = self.type_of(expr, env) {
+            if !ty.fits(want) {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::type_mismatch",
+                        expr.span,
+                        format!("expected {want}, found {ty}"),
+                    )
+                    .label(format!("this is {ty}"))
+                    .help(format!("write an expression of type {want} here")),
+                );
+            }
+        }
+    }
+
+    pub(super) fn mismatch(&mut self, span: Span, message: String, help: &str) -> Option<Type> {
+        self.error(
+            Diagnostic::error("terms::check::type_mismatch", span, message)
+                .label("types disagree")
+                .help(help.to_string()),
+        );
+        None
+    }
+
+    /// The type of an expression, or `None` after reporting why it has none.
+    pub(super) fn type_of(&mut self, expr: &Expr, env: &Env) -> Option<Type> {
+        match &expr.kind {
+            ExprKind::Money { currency, .. } => {
+                if let Some((ours, _)) = &self.currency {
+                    if ours != currency {
+                        let ours = ours.clone();
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::currency_mismatch",
+                                expr.span,
+                                format!(
+                                    "the amount is in `{currency}` but the contract is in `{ours}`"
+                                ),
+                            )
+                            .label("other currency")
+                            .help(format!("write amounts as `{ours} 75.00`")),
+                        );
+                        return None;
+                    }
+                }
+                Some(Type::Money)
+            }
+            ExprKind::Percent(_) => Some(Type::Percent),
+            ExprKind::Number(_) => Some(Type::Number),
+            ExprKind::Date(_) | ExprKind::DateTime(_) => Some(Type::Time),
+            ExprKind::Duration(_) => Some(Type::Duration),
+            ExprKind::Text(_) => Some(Type::Text),
+            ExprKind::Bool(_) => Some(Type::Bool),
+            ExprKind::Name(name) => self.name_type(name, env),
+            ExprKind::Field(base, field) => {
+                let base_ty = self.type_of(base, env)?;
+                let Type::Event(kind) = base_ty else {
+                    return self.mismatch(
+                        field.span,
+                        format!("{base_ty} has no field `{}`", field.name),
+                        "only events have fields",
+                    );
+                };
+                match field.name.as_str() {
+                    "date" | "received" => return Some(Type::Time),
+                    "id" | "via" => return Some(Type::Text),
+                    "by" => return Some(Type::Party),
+                    _ => {}
+                }
+                let found = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                if found.is_none() {
+                    let names: Vec<String> = self
+                        .events
+                        .get(&kind)
+                        .map(|k| k.fields.keys().cloned().collect())
+                        .unwrap_or_default();
+                    let hint = suggestion(&field.name, names.iter().map(String::as_str));
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::unknown_field",
+                            field.span,
+                            format!("`{kind}` events have no field `{}`", field.name),
+                        )
+                        .label("unknown field")
+                        .help(format!(
+                            "{hint}the fields of `{kind}` are: date, {}",
+                            names.join(", ")
+                        )),
+                    );
+                }
+                found
+            }
+            ExprKind::Call(name, args) => self.call_type(name, args, expr.span, env),
+            ExprKind::Neg(inner) => {
+                let ty = self.type_of(inner, env)?;
+                if matches!(ty, Type::Money | Type::Number | Type::Percent) {
+                    Some(ty)
+                } else {
+                    self.mismatch(
+                        expr.span,
+                        format!("cannot negate {ty}"),
+                        "only money, numbers and percentages have a sign",
+                    )
+                }
+            }
+            ExprKind::Not(inner) => {
+                self.expect(inner, &Type::Bool, env);
+                Some(Type::Bool)
+            }
+            ExprKind::Binary(op, left, right) => {
+                let l = self.type_of(left, env);
+                let r = self.type_of(right, env);
+                let (l, r) = (l?, r?);
+                self.binary_type(*op, &l, &r, expr.span)
+            }
+            ExprKind::If(cond, then, other) => {
+                self.expect(cond, &Type::Bool, env);
+                let a = self.type_of(then, env);
+                let b = self.type_of(other, env);
+                let (a, b) = (a?, b?);
+                if a.as_time() == b.as_time() {
+                    Some(a.as_time())
+                } else {
+                    self.mismatch(
+                        expr.span,
+                        format!("the branches differ: {a} and {b}"),
+                        "both branches must have one type",
+                    )
+                }
+            }
+            ExprKind::Band(subject, arms) => {
+                let subject_ty = self.type_of(subject, env)?;
+                let mut result: Option<Type> = None;
+                let mut has_otherwise = false;
+                for (threshold, value) in arms {
+                    match threshold {
+                        Some(t) => self.expect(t, &subject_ty, env),
+                        None => has_otherwise = true,
+                    }
+                    let ty = self.type_of(value, env)?;
+                    match &result {
+                        None => result = Some(ty),
+                        Some(r) if *r == ty => {}
+                        Some(r) => {
+                            let r = r.clone();
+                            return self.mismatch(
+                                value.span,
+                                format!("this band gives {ty}, the first arm {r}"),
+                                "every arm must give one type",
+                            );
+                        }
+                    }
+                }
+                if !has_otherwise {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::band_without_otherwise",
+                            expr.span,
+                            "the band has no `otherwise` arm",
+                        )
+                        .label("incomplete band")
+                        .help("add `otherwise => …` for values above every threshold"),
+                    );
+                }
+                result
+            }
+        }
+    }
+
+    pub(super) fn name_type(&mut self, name: &Ident, env: &Env) -> Option<Type> {
+        if let Some((var, kind)) = &env.var {
+            if *var == name.name {
+                return Some(Type::Event(kind.clone()));
+            }
+        }
+        if env.delay && name.name == "delay" {
+            return Some(Type::Delay);
+        }
+        if let Some(p) = self.params.get(&name.name) {
+            return Some(p.ty.clone());
+        }
+        if let Some(t) = self.let_types.get(&name.name) {
+            return Some(t.clone());
+        }
+        if self.parties.contains_key(&name.name) {
+            return Some(Type::Party);
+        }
+        let mut candidates: Vec<String> = self.params.keys().cloned().collect();
+        candidates.extend(self.let_types.keys().cloned());
+        if let Some((var, _)) = &env.var {
+            candidates.push(var.clone());
+        }
+        if env.delay {
+            candidates.push(String::from("delay"));
+        }
+        let hint = suggestion(&name.name, candidates.iter().map(String::as_str));
+        let help = if self.events.contains_key(&name.name) {
+            format!(
+                "`{}` is an event kind; bind one with `for each {} NAME`",
+                name.name, name.name
+            )
+        } else {
+            format!(
+                "{hint}declare it with `param {}: TYPE` or `let {} = …`",
+                name.name, name.name
+            )
+        };
+        self.error(
+            Diagnostic::error(
+                "terms::check::unknown_name",
+                name.span,
+                format!("`{}` is not defined", name.name),
+            )
+            .label("unknown name")
+            .help(help),
+        );
+        None
+    }
+
+    pub(super) fn binary_type(
+        &mut self,
+        op: BinOp,
+        l: &Type,
+        r: &Type,
+        span: Span,
+    ) -> Option<Type> {
+        use Type::*;
+        let (l, r) = (l.clone(), r.clone());
+        let lt = l.as_time();
+        let result = match op {
+            BinOp::Add | BinOp::Sub => match (&lt, &r) {
+                (Money, Money) => Some(Money),
+                (Number, Number) => Some(Number),
+                (Percent, Percent) => Some(Percent),
+                (Time, Duration) => Some(Time),
+                _ => None,
+            },
+            BinOp::Mul => match (&l, &r) {
+                (Money, Number) | (Number, Money) | (Money, Percent) | (Percent, Money) => {
+                    Some(Money)
+                }
+                (Number, Number) => Some(Number),
+                (Percent, Number) | (Number, Percent) | (Percent, Percent) => Some(Percent),
+                _ => None,
+            },
+            BinOp::Div => match (&l, &r) {
+                (Money, Number) => Some(Money),
+                (Money, Money) | (Number, Number) => Some(Number),
+                (Percent, Number) => Some(Percent),
+                _ => None,
+            },
+            BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
+                let ordered = matches!(lt, Money | Number | Percent | Time);
+                (ordered && lt == r.as_time()).then_some(Bool)
+            }
+            BinOp::Eq | BinOp::Ne => {
+                (lt == r.as_time() && lt != Delay && lt != Duration).then_some(Bool)
+            }
+            BinOp::And | BinOp::Or => (l == Bool && r == Bool).then_some(Bool),
+        };
+        if result.is_none() {
+            let help = match op {
+                BinOp::Add | BinOp::Sub => {
+                    "add money to money, numbers to numbers, or a duration to a date"
+                }
+                BinOp::Mul => "multiply money by a number or a percentage",
+                BinOp::Div => "divide money by a number, or money by money for a ratio",
+                BinOp::And | BinOp::Or => "combine conditions",
+                _ => "compare values of one type",
+            };
+            return self.mismatch(
+                span,
+                format!("cannot apply `{}` to {l} and {r}", op.symbol()),
+                help,
+            );
+        }
+        result
+    }
+
+    pub(super) fn call_type(
+        &mut self,
+        name: &Ident,
+        args: &[Expr],
+        span: Span,
+        env: &Env,
+    ) -> Option<Type> {
+        let arity = |n: usize| args.len() == n;
+        let ok_arity = match name.name.as_str() {
+            "max" | "min" => !args.is_empty(),
+            "ceil" | "floor" | "days" | "started_months" | "complete_months" | "complete_weeks"
+            | "hours" | "minutes" | "end_of_month" | "count" | "rank" | "streak" | "end_of"
+            | "given" => arity(1),
+            "due" | "met" | "met_on" => arity(1) || arity(2),
+            "nth" | "last_before" | "total" => arity(2),
+            "count_in" => arity(3),
+            "sum" => arity(4),
+            _ => {
+                let hint = suggestion(&name.name, FUNCTIONS.iter().map(|(n, _)| *n));
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::unknown_function",
+                        name.span,
+                        format!("`{}` is not a function", name.name),
+                    )
+                    .label("unknown function")
+                    .help(format!("{hint}see the functions in docs/language.md")),
+                );
+                return None;
+            }
+        };
+        if !ok_arity {
+            let doc = FUNCTIONS
+                .iter()
+                .find(|(n, _)| *n == name.name)
+                .map_or("", |(_, d)| *d);
+            self.error(
+                Diagnostic::error(
+                    "terms::check::wrong_arity",
+                    span,
+                    format!(
+                        "`{}` does not take {} argument{}",
+                        name.name,
+                        args.len(),
+                        if args.len() == 1 { "" } else { "s" }
+                    ),
+                )
+                .label("wrong number of arguments")
+                .help(doc.to_string()),
+            );
+            return None;
+        }
+        match name.name.as_str() {
+            "max" | "min" => {
+                let first = self.type_of(args.first()?, env)?.as_time();
+                if !matches!(
+                    first,
+                    Type::Money | Type::Number | Type::Percent | Type::Time
+                ) {
+                    return self.mismatch(
+                        span,
+                        format!("cannot take `{}` of {first}", name.name),
+                        "compare money, numbers, percentages or dates",
+                    );
+                }
+                for arg in args.iter().skip(1) {
+                    self.expect(arg, &first, env);
+                }
+                Some(first)
+            }
+            "ceil" | "floor" => {
+                self.expect(args.first()?, &Type::Number, env);
+                Some(Type::Number)
+            }
+            "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
+            | "minutes" => {
+                self.expect(args.first()?, &Type::Delay, env);
+                Some(Type::Number)
+            }
+            "end_of_month" => {
+                self.expect(args.first()?, &Type::Time, env);
+                Some(Type::Time)
+            }
+            "nth" | "count" => {
+                let kind = self.kind_arg(args.first()?)?;
+                match &env.var {
+                    Some((_, bound)) if self.refers_to(&kind, bound) => {}
+                    Some((_, bound)) => {
+                        let bound = bound.clone();
+                        let arg_span = args.first().map_or(span, |a| a.span);
+                        self.error(
+                            Diagnostic::error(
+                                "terms::check::no_reference",
+                                arg_span,
+                                format!("`{kind}` events do not refer to `{bound}` events"),
+                            )
+                            .label("no field links them")
+                            .help(format!("add a field of type `{bound}` to `event {kind}`")),
+                        );
+                        return None;
+                    }
+                    None => {
+                        return self.mismatch(
+                            span,
+                            format!("`{}` needs a clause with `for each`", name.name),
+                            "it counts the events that refer to the clause's event",
+                        );
+                    }
+                }
+                if name.name == "nth" {
+                    self.expect(args.get(1)?, &Type::Number, env);
+                    Some(Type::Event(kind))
+                } else {
+                    Some(Type::Number)
+                }
+            }
+            "last_before" => {
+                let kind = self.kind_arg(args.first()?)?;
+                self.expect(args.get(1)?, &Type::Time, env);
+                Some(Type::Event(kind))
+            }
+            "sum" => {
+                let kind = self.kind_arg(args.first()?)?;
+                let field_arg = args.get(1)?;
+                let ExprKind::Name(field) = &field_arg.kind else {
+                    return self.mismatch(
+                        field_arg.span,
+                        String::from("expected a field name"),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                let ty = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                let Some(ty) = ty.filter(|t| matches!(t, Type::Money | Type::Number)) else {
+                    return self.mismatch(
+                        field.span,
+                        format!(
+                            "`{kind}` events have no money or number field `{}`",
+                            field.name
+                        ),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                self.expect(args.get(2)?, &Type::Time, env);
+                self.expect(args.get(3)?, &Type::Time, env);
+                Some(ty)
+            }
+            "due" | "met" | "met_on" => {
+                let arg = args.first()?;
+                let ExprKind::Name(obligation) = &arg.kind else {
+                    return self.mismatch(
+                        arg.span,
+                        String::from("expected the name of an obligation"),
+                        "name an obligation clause",
+                    );
+                };
+                match args.get(1) {
+                    None => {
+                        self.same_scope_obligation(obligation, env)?;
+                    }
+                    Some(event) => {
+                        let Some((_, ClauseKind::Obligation, binding)) =
+                            self.clause_ids.get(&obligation.name).cloned()
+                        else {
+                            self.unknown_clause(obligation, "obligation");
+                            return None;
+                        };
+                        let want = binding.map_or(Type::Bool, |(_, kind)| Type::Event(kind));
+                        self.expect(event, &want, env);
+                    }
+                }
+                Some(if name.name == "met" {
+                    Type::Bool
+                } else {
+                    Type::Time
+                })
+            }
+            "given" => {
+                self.type_of(args.first()?, env)?;
+                Some(Type::Bool)
+            }
+            "count_in" => {
+                self.kind_arg(args.first()?)?;
+                self.expect(args.get(1)?, &Type::Time, env);
+                self.expect(args.get(2)?, &Type::Time, env);
+                Some(Type::Number)
+            }
+            "total" => {
+                let kind = self.kind_arg(args.first()?)?;
+                let Some((_, bound)) = env.var.clone() else {
+                    return self.mismatch(
+                        span,
+                        String::from("`total` needs a clause with `for each`"),
+                        "it adds up the events that refer to the clause's event",
+                    );
+                };
+                if !self.refers_to(&kind, &bound) {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::no_reference",
+                            span,
+                            format!("`{kind}` events do not refer to `{bound}` events"),
+                        )
+                        .label("no field links them")
+                        .help(format!("add a field of type `{bound}` to `event {kind}`")),
+                    );
+                    return None;
+                }
+                let field_arg = args.get(1)?;
+                let ExprKind::Name(field) = &field_arg.kind else {
+                    return self.mismatch(
+                        field_arg.span,
+                        String::from("expected a field name"),
+                        "name a money or number field of the event kind",
+                    );
+                };
+                let ty = self
+                    .events
+                    .get(&kind)
+                    .and_then(|k| k.fields.get(&field.name))
+                    .map(|f| f.ty.clone());
+                match ty {
+                    Some(t @ (Type::Money | Type::Number)) => Some(t),
+                    _ => self.mismatch(
+                        field.span,
+                        format!(
+                            "`{kind}` events have no money or number field `{}`",
+                            field.name
+                        ),
+                        "name a money or number field of the event kind",
+                    ),
+                }
+            }
+            "rank" => {
+                let ty = self.type_of(args.first()?, env)?;
+                if !matches!(ty, Type::Event(_)) {
+                    return self.mismatch(
+                        span,
+                        format!("`rank` takes an event, not {ty}"),
+                        "pass the clause's event variable",
+                    );
+                }
+                Some(Type::Number)
+            }
+            "streak" => {
+                if !env.for_each {
+                    return self.mismatch(
+                        span,
+                        String::from("`streak` needs a clause with `for each`"),
+                        "it counts consecutive events of the clause's kind",
+                    );
+                }
+                self.expect(args.first()?, &Type::Bool, env);
+                Some(Type::Number)
+            }
+            "end_of" => {
+                let arg = args.first()?;
+                let ExprKind::Name(term) = &arg.kind else {
+                    return self.mismatch(
+                        arg.span,
+                        String::from("expected the name of a term"),
+                        "name a term clause",
+                    );
+                };
+                match self.clause_ids.get(&term.name) {
+                    Some((_, ClauseKind::Term, _)) => Some(Type::Time),
+                    _ => {
+                        self.unknown_clause(term, "term");
+                        None
+                    }
+                }
+            }
+            _ => None,
+        }
+    }
+
+    /// An argument that names an event kind.
+    pub(super) fn kind_arg(&mut self, arg: &Expr) -> Option<String> {
+        match &arg.kind {
+            ExprKind::Name(kind) if self.known_kind(kind) => Some(kind.name.clone()),
+            ExprKind::Name(_) => None,
+            _ => self
+                .mismatch(
+                    arg.span,
+                    String::from("expected the name of an event kind"),
+                    "name a kind declared with `event`",
+                )
+                .map(|_| String::new()),
+        }
+    }
+}
