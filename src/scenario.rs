@@ -48,6 +48,15 @@ impl Scenario {
         self.by_kind.get(kind).map_or(&[], Vec::as_slice)
     }
 
+    /// How many events of `kind` happened at or before `t` (events are in date order).
+    pub fn count_until(&self, kind: &str, t: Moment) -> usize {
+        self.of_kind(kind).partition_point(|e| {
+            self.events
+                .get(*e)
+                .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
+        })
+    }
+
     /// Events of `kind` that refer to event `target`.
     pub fn referring(&self, target: usize, kind: &str) -> &[usize] {
         self.refs

@@ -243,21 +243,26 @@ impl Checker {
             return;
         }
         if let Some((_, bound)) = &env.var {
-            if !self.refers_to(&kind.name, bound) {
-                self.error(
-                    Diagnostic::error(
-                        "terms::check::no_reference",
-                        kind.span,
-                        format!("`{}` events do not refer to `{bound}` events", kind.name),
-                    )
-                    .label("no field links them")
-                    .help(format!(
-                        "add a field of type `{bound}` to `event {}`",
-                        kind.name
-                    )),
-                );
-            }
+            let bound = bound.clone();
+            self.linked(&kind.name, &bound, kind.span);
         }
+    }
+
+    /// Whether `kind` events refer to `bound` events; reports it when they do not.
+    pub(super) fn linked(&mut self, kind: &str, bound: &str, span: Span) -> bool {
+        if self.refers_to(kind, bound) {
+            return true;
+        }
+        self.error(
+            Diagnostic::error(
+                "terms::check::no_reference",
+                span,
+                format!("`{kind}` events do not refer to `{bound}` events"),
+            )
+            .label("no field links them")
+            .help(format!("add a field of type `{bound}` to `event {kind}`")),
+        );
+        false
     }
 
     pub(super) fn refers_to(&self, kind: &str, target: &str) -> bool {

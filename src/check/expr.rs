@@ -373,21 +373,12 @@ impl Checker {
             }
             "nth" | "count" => {
                 let kind = self.kind_arg(args.first()?)?;
-                match &env.var {
-                    Some((_, bound)) if self.refers_to(&kind, bound) => {}
+                match env.var.clone() {
                     Some((_, bound)) => {
-                        let bound = bound.clone();
                         let arg_span = args.first().map_or(span, |a| a.span);
-                        self.error(
-                            Diagnostic::error(
-                                "terms::check::no_reference",
-                                arg_span,
-                                format!("`{kind}` events do not refer to `{bound}` events"),
-                            )
-                            .label("no field links them")
-                            .help(format!("add a field of type `{bound}` to `event {kind}`")),
-                        );
-                        return None;
+                        if !self.linked(&kind, &bound, arg_span) {
+                            return None;
+                        }
                     }
                     None => {
                         return self.mismatch(
@@ -411,29 +402,7 @@ impl Checker {
             }
             "sum" => {
                 let kind = self.kind_arg(args.first()?)?;
-                let field_arg = args.get(1)?;
-                let ExprKind::Name(field) = &field_arg.kind else {
-                    return self.mismatch(
-                        field_arg.span,
-                        String::from("expected a field name"),
-                        "name a money or number field of the event kind",
-                    );
-                };
-                let ty = self
-                    .events
-                    .get(&kind)
-                    .and_then(|k| k.fields.get(&field.name))
-                    .map(|f| f.ty.clone());
-                let Some(ty) = ty.filter(|t| matches!(t, Type::Money | Type::Number)) else {
-                    return self.mismatch(
-                        field.span,
-                        format!(
-                            "`{kind}` events have no money or number field `{}`",
-                            field.name
-                        ),
-                        "name a money or number field of the event kind",
-                    );
-                };
+                let ty = self.numeric_field_arg(&kind, args.get(1)?)?;
                 self.expect(args.get(2)?, &Type::Time, env);
                 self.expect(args.get(3)?, &Type::Time, env);
                 Some(ty)
@@ -487,42 +456,10 @@ impl Checker {
                         "it adds up the events that refer to the clause's event",
                     );
                 };
-                if !self.refers_to(&kind, &bound) {
-                    self.error(
-                        Diagnostic::error(
-                            "terms::check::no_reference",
-                            span,
-                            format!("`{kind}` events do not refer to `{bound}` events"),
-                        )
-                        .label("no field links them")
-                        .help(format!("add a field of type `{bound}` to `event {kind}`")),
-                    );
+                if !self.linked(&kind, &bound, span) {
                     return None;
                 }
-                let field_arg = args.get(1)?;
-                let ExprKind::Name(field) = &field_arg.kind else {
-                    return self.mismatch(
-                        field_arg.span,
-                        String::from("expected a field name"),
-                        "name a money or number field of the event kind",
-                    );
-                };
-                let ty = self
-                    .events
-                    .get(&kind)
-                    .and_then(|k| k.fields.get(&field.name))
-                    .map(|f| f.ty.clone());
-                match ty {
-                    Some(t @ (Type::Money | Type::Number)) => Some(t),
-                    _ => self.mismatch(
-                        field.span,
-                        format!(
-                            "`{kind}` events have no money or number field `{}`",
-                            field.name
-                        ),
-                        "name a money or number field of the event kind",
-                    ),
-                }
+                self.numeric_field_arg(&kind, args.get(1)?)
             }
             "rank" => {
                 let ty = self.type_of(args.first()?, env)?;
@@ -564,6 +501,33 @@ impl Checker {
                 }
             }
             _ => None,
+        }
+    }
+
+    /// An argument that names a money or number field of an event kind (`sum`, `total`).
+    pub(super) fn numeric_field_arg(&mut self, kind: &str, arg: &Expr) -> Option<Type> {
+        let ExprKind::Name(field) = &arg.kind else {
+            return self.mismatch(
+                arg.span,
+                String::from("expected a field name"),
+                "name a money or number field of the event kind",
+            );
+        };
+        let ty = self
+            .events
+            .get(kind)
+            .and_then(|k| k.fields.get(&field.name))
+            .map(|f| f.ty.clone());
+        match ty {
+            Some(t @ (Type::Money | Type::Number)) => Some(t),
+            _ => self.mismatch(
+                field.span,
+                format!(
+                    "`{kind}` events have no money or number field `{}`",
+                    field.name
+                ),
+                "name a money or number field of the event kind",
+            ),
         }
     }
 

@@ -901,31 +901,11 @@ fn as_clause(item: &ast::Item) -> Option<&ast::Clause> {
 
 /// Every plain name an expression uses.
 fn names_in<'a>(expr: &'a Expr, out: &mut Vec<&'a Ident>) {
-    match &expr.kind {
-        ExprKind::Name(n) => out.push(n),
-        ExprKind::Field(base, _) => names_in(base, out),
-        ExprKind::Call(_, args) => args.iter().for_each(|a| names_in(a, out)),
-        ExprKind::Neg(e) | ExprKind::Not(e) => names_in(e, out),
-        ExprKind::Binary(_, a, b) => {
-            names_in(a, out);
-            names_in(b, out);
+    lint::visit(expr, &mut |e| {
+        if let ExprKind::Name(n) = &e.kind {
+            out.push(n);
         }
-        ExprKind::If(a, b, c) => {
-            names_in(a, out);
-            names_in(b, out);
-            names_in(c, out);
-        }
-        ExprKind::Band(s, arms) => {
-            names_in(s, out);
-            for (t, v) in arms {
-                if let Some(t) = t {
-                    names_in(t, out);
-                }
-                names_in(v, out);
-            }
-        }
-        _ => {}
-    }
+    });
 }
 
 /// "did you mean `x`? " or "".

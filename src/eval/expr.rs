@@ -372,15 +372,9 @@ impl<'a> Engine<'a> {
                 let Some(t) = self.eval_arg(args.get(1), ctx)?.as_moment(self.s) else {
                     return Ok(Value::Absent);
                 };
-                let events = self.s.of_kind(kind);
-                let upto = events.partition_point(|e| {
-                    self.s
-                        .events
-                        .get(*e)
-                        .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
-                });
+                let upto = self.s.count_until(kind, t);
                 upto.checked_sub(1)
-                    .and_then(|i| events.get(i))
+                    .and_then(|i| self.s.of_kind(kind).get(i))
                     .map_or(Value::Absent, |e| Value::Event(*e))
             }
             "sum" => {
@@ -422,16 +416,8 @@ impl<'a> Engine<'a> {
                 let (Some(from), Some(to)) = (from, to) else {
                     return Ok(Value::Absent);
                 };
-                let events = self.s.of_kind(kind);
-                let position = |t: Moment| {
-                    events.partition_point(|e| {
-                        self.s
-                            .events
-                            .get(*e)
-                            .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
-                    })
-                };
-                Value::Number(Decimal::from(position(to).saturating_sub(position(from))))
+                let (lo, hi) = (self.s.count_until(kind, from), self.s.count_until(kind, to));
+                Value::Number(Decimal::from(hi.saturating_sub(lo)))
             }
             "total" => {
                 let kind = kind_name(first);
@@ -569,15 +555,7 @@ impl<'a> Engine<'a> {
             }
             self.sums.insert(key.clone(), prefix);
         }
-        let position = |t: Moment| {
-            events.partition_point(|e| {
-                self.s
-                    .events
-                    .get(*e)
-                    .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
-            })
-        };
-        let (lo, hi) = (position(from), position(to));
+        let (lo, hi) = (self.s.count_until(kind, from), self.s.count_until(kind, to));
         let prefix = self.sums.get(&key);
         let at = |i: usize| {
             prefix
