@@ -434,7 +434,8 @@ pub fn complete_months(from: NaiveDate, to: NaiveDate) -> Result<u32, CalendarEr
     while n > 0 && add_months(from, n, true)? > to {
         n -= 1;
     }
-    while add_months(from, n + 1, true)? <= to {
+    // A month past the supported years is past `to`, which is within them.
+    while add_months(from, n + 1, true).is_ok_and(|next| next <= to) {
         n += 1;
     }
     Ok(n)

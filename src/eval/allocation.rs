@@ -3,6 +3,12 @@
 use super::*;
 
 impl<'a> Engine<'a> {
+    /// Applies each payment, in date order, to the debts in the stated order of kinds, oldest
+    /// debt first within a kind, and reports each application and what remains owed.
+    ///
+    /// One queue per kind, with a cursor on its first debt not yet paid off: cursors only move
+    /// forward, because payments come in date order and a debt dated after a payment waits
+    /// for a later one. Work is O(payments × kinds + debts).
     pub(super) fn emit_allocation(
         &mut self,
         _index: usize,
@@ -11,67 +17,69 @@ impl<'a> Engine<'a> {
         let Body::Allocation(rule) = &clause.body else {
             return Ok(());
         };
-        // Debts in the stated order: within a source, oldest first (date order) as written.
-        let mut debts: Vec<(usize, Decimal)> = Vec::new(); // (event, outstanding)
-        for entry in &rule.order {
-            let mut of_kind: Vec<usize> = self.s.of_kind(&entry.source.name).to_vec();
-            if !entry.oldest_first {
-                of_kind.sort_by_key(|e| {
-                    std::cmp::Reverse(self.s.events.get(*e).map(|ev| ev.at.sort_key()))
-                });
-            }
-            for e in of_kind {
-                if let Some(Value::Money(amount)) =
-                    self.s.events.get(e).and_then(|ev| ev.fields.get("amount"))
-                {
-                    debts.push((e, *amount));
-                }
-            }
-        }
-        let mut first_open = 0; // every debt before it is paid off
+        let mut queues: Vec<Vec<(usize, Decimal)>> = rule
+            .order
+            .iter()
+            .map(|entry| {
+                self.s
+                    .of_kind(&entry.source.name)
+                    .iter()
+                    .filter_map(|&e| {
+                        match self.s.events.get(e).and_then(|ev| ev.fields.get("amount")) {
+                            Some(Value::Money(amount)) if *amount > Decimal::ZERO => {
+                                Some((e, *amount))
+                            }
+                            _ => None,
+                        }
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut cursors = vec![0usize; queues.len()];
         for &payment in self.s.of_kind(&rule.pays) {
             let Some(pay) = self.s.events.get(payment) else {
+                continue;
+            };
+            let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
                 continue;
             };
             if !self.happened(pay.at) {
                 continue;
             }
-            let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
-                continue;
-            };
-            let mut i = first_open;
-            while left > Decimal::ZERO && i < debts.len() {
-                let Some((debt, outstanding)) = debts.get_mut(i) else {
-                    break;
-                };
-                let Some(debt_event) = self.s.events.get(*debt) else {
-                    break;
-                };
-                if *outstanding > Decimal::ZERO && debt_event.at.sort_key() <= pay.at.sort_key() {
+            for (queue, cursor) in queues.iter_mut().zip(cursors.iter_mut()) {
+                while left > Decimal::ZERO {
+                    let Some((debt, outstanding)) = queue.get_mut(*cursor) else {
+                        break;
+                    };
+                    let Some(debt_event) = self.s.events.get(*debt) else {
+                        break;
+                    };
+                    if debt_event.at.sort_key() > pay.at.sort_key() {
+                        break; // not owed yet when this payment was made
+                    }
                     let applied = left.min(*outstanding);
                     *outstanding -= applied;
                     left -= applied;
-                    self.out.allocations.push(AllocationEntry {
-                        source: self.source(clause, Some(payment)),
-                        payment: pay.id.clone(),
-                        debt: debt_event.id.clone(),
-                        debt_kind: debt_event.kind.clone(),
-                        applied,
-                        remaining: *outstanding,
-                        currency: self.c.currency.clone(),
-                    });
+                    if applied > Decimal::ZERO {
+                        self.out.allocations.push(AllocationEntry {
+                            source: self.source(clause, Some(payment)),
+                            payment: pay.id.clone(),
+                            debt: debt_event.id.clone(),
+                            debt_kind: debt_event.kind.clone(),
+                            applied,
+                            remaining: *outstanding,
+                            currency: self.c.currency.clone(),
+                        });
+                    }
+                    if *outstanding == Decimal::ZERO {
+                        *cursor += 1;
+                    }
                 }
-                if i == first_open && debts.get(i).is_some_and(|(_, o)| *o == Decimal::ZERO) {
-                    first_open += 1;
-                }
-                i += 1;
             }
         }
-        let (debtor, creditor) = (
-            self.party_name(&rule.debtor, None),
-            self.party_name(&rule.creditor, None),
-        );
-        for (debt, outstanding) in debts {
+        let debtor = self.party_name(&rule.debtor, None);
+        let creditor = self.party_name(&rule.creditor, None);
+        for (debt, outstanding) in queues.into_iter().flatten() {
             let Some(ev) = self.s.events.get(debt) else {
                 continue;
             };

@@ -22,7 +22,7 @@ type R<T> = Result<T, Diagnostic>;
 /// Parses a contract's text. A syntax error stops parsing at the first problem (pest
 /// cannot recover); the checker then reports every semantic problem at once.
 pub fn parse_contract(text: &str) -> R<Contract> {
-    check_limits(text)?;
+    check_limits(text, super::MAX_SOURCE_BYTES)?;
     let mut pairs = ContractParser::parse(Rule::contract, text)
         .map_err(|e| keyword_help(from_pest(&e, text, describe), text))?;
     let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;

@@ -21,26 +21,29 @@ use crate::calendar::{self, Moment};
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
-/// The largest source file the parser accepts, in bytes.
+/// The largest contract the parser accepts, in bytes.
 pub const MAX_SOURCE_BYTES: usize = 1 << 20;
+/// The largest scenario the parser accepts, in bytes: an event history is larger than a
+/// contract (about 100,000 events).
+pub const MAX_SCENARIO_BYTES: usize = 32 << 20;
 /// The deepest nesting of brackets the parser accepts.
 pub const MAX_NESTING: usize = 64;
 /// The deepest expression tree the parser accepts (operators, calls, field accesses).
 pub const MAX_EXPR_DEPTH: usize = 128;
 
 /// Checks the limits that protect the parser from hostile input.
-fn check_limits(text: &str) -> Result<(), Diagnostic> {
-    if text.len() > MAX_SOURCE_BYTES {
+fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
+    if text.len() > max_bytes {
         return Err(Diagnostic::error(
             "terms::syntax::too_large",
             Span::new(0, 0),
             format!(
-                "the file is {} bytes, more than the limit of {MAX_SOURCE_BYTES}",
+                "the file is {} bytes, more than the limit of {max_bytes}",
                 text.len()
             ),
         )
         .label("file starts here")
-        .help("split the file; contracts and scenarios are far smaller than 1 MiB"));
+        .help("split the file: a contract is at most 1 MiB, a scenario 32 MiB"));
     }
     let mut depth = 0usize;
     let mut in_string = false;

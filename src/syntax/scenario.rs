@@ -20,7 +20,7 @@ type R<T> = Result<T, Diagnostic>;
 
 /// Parses a scenario's text.
 pub fn parse_scenario(text: &str) -> R<Scenario> {
-    check_limits(text)?;
+    check_limits(text, super::MAX_SCENARIO_BYTES)?;
     let mut pairs =
         ScenarioParser::parse(Rule::scenario, text).map_err(|e| from_pest(&e, text, describe))?;
     let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
