@@ -43,6 +43,8 @@ pub enum Item {
     Timezone(Text),
     Calendar {
         name: Ident,
+        /// Business hours: opening and closing local time, with their span.
+        hours: Option<(chrono::NaiveTime, chrono::NaiveTime, Span)>,
         closed: Vec<(NaiveDate, Span)>,
     },
     Notices(NoticeRule),

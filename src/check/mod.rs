@@ -198,7 +198,27 @@ impl Checker {
                         ),
                     }
                 }
-                ast::Item::Calendar { name, closed } => {
+                ast::Item::Calendar {
+                    name,
+                    hours,
+                    closed,
+                } => {
+                    if let Some((open, close, span)) = hours {
+                        if open < close {
+                            self.calendar.opens = *open;
+                            self.calendar.closes = *close;
+                        } else {
+                            self.error(
+                                Diagnostic::error(
+                                    "terms::check::bad_period",
+                                    *span,
+                                    "business hours close before they open",
+                                )
+                                .label("empty business day")
+                                .help("write the opening time first, e.g. `hours 09:00 to 18:00`"),
+                            );
+                        }
+                    }
                     if calendar_seen {
                         self.error(
                             Diagnostic::error(

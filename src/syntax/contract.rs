@@ -127,13 +127,41 @@ fn calendar_decl(pair: P) -> R<Item> {
     let mut c = Children::of(pair);
     c.skip(Rule::kw_calendar);
     let name = ident(c.next()?);
+    let hours = match c.next_if(Rule::business_hours) {
+        Some(pair) => {
+            let span = span_of(&pair);
+            let mut h = Children::of(pair);
+            let open = time(h.next()?)?;
+            let close = time(h.next()?)?;
+            Some((open, close, span))
+        }
+        None => None,
+    };
     c.skip(Rule::kw_closed);
     let mut closed = Vec::new();
     for day in c.rest() {
         let span = span_of(&day);
         closed.push((date(day.as_str(), span)?, span));
     }
-    Ok(Item::Calendar { name, closed })
+    Ok(Item::Calendar {
+        name,
+        hours,
+        closed,
+    })
+}
+
+/// `09:00`: a local time of day.
+fn time(pair: P) -> R<chrono::NaiveTime> {
+    let span = span_of(&pair);
+    chrono::NaiveTime::parse_from_str(pair.as_str(), "%H:%M").map_err(|_| {
+        Diagnostic::error(
+            "terms::syntax::invalid_date",
+            span,
+            format!("`{}` is not a time of day", pair.as_str()),
+        )
+        .label("no such time")
+        .help("write a time as HH:MM, from 00:00 to 23:59")
+    })
 }
 
 fn notice_decl(pair: P) -> R<Item> {
@@ -753,6 +781,8 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::oldest_first => "`oldest first`",
         Rule::until_item => "`until …`",
         Rule::party_ref => "a party",
+        Rule::business_hours => "`hours HH:MM to HH:MM`",
+        Rule::time_lit => "a time like `09:00`",
         Rule::deemed => "`deemed DURATION after posting`",
         Rule::rounding_decl => "`rounding MODE`",
         Rule::roll_decl => "`deadlines roll forward`",
