@@ -411,3 +411,25 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn business_hours_follow_the_contract() {
+    let cal = Calendar {
+        opens: chrono::NaiveTime::from_hms_opt(8, 30, 0).unwrap(),
+        closes: chrono::NaiveTime::from_hms_opt(17, 30, 0).unwrap(),
+        ..Calendar::default()
+    };
+    let start = Moment::DateTime(
+        NaiveDateTime::parse_from_str("2025-03-14T17:00", "%Y-%m-%dT%H:%M").unwrap(),
+    );
+    let hour = Duration {
+        count: 60,
+        unit: Unit::Minutes,
+        business: true,
+        span: Span::default(),
+    };
+    assert_eq!(
+        cal.shift(start, &hour, true).unwrap().moment.to_string(),
+        "2025-03-17T09:00"
+    );
+}
