@@ -71,7 +71,7 @@ impl Checker {
         let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
         let (scope, env) = self.scope(&parts);
         let when = parts.when.as_ref().map(|e| {
-            self.expect(e, &Type::Bool, &env);
+            self.expect_type(e, &Type::Bool, &env);
             e.clone()
         });
         let body = match clause.kind {
@@ -81,7 +81,7 @@ impl Checker {
             ClauseKind::Term => self.term(clause, &parts, &env).map(Body::Term),
             ClauseKind::Date => match &parts.is {
                 Some(e) => {
-                    self.expect(e, &Type::Time, &env);
+                    self.expect_type(e, &Type::Time, &env);
                     Some(Body::Date(DateRule { value: e.clone() }))
                 }
                 None => self.missing(clause, "is …"),
@@ -131,7 +131,7 @@ impl Checker {
                 for_each: true,
             };
             if let Some(f) = filter {
-                self.expect(f, &Type::Bool, &env);
+                self.expect_type(f, &Type::Bool, &env);
             }
             let scope = Scope::ForEach {
                 kind: kind.name.clone(),
@@ -216,10 +216,10 @@ impl Checker {
             return self.missing(clause, "within/by/at least … or requires");
         }
         if let Some(r) = &parts.requires {
-            self.expect(r, &Type::Bool, env);
+            self.expect_type(r, &Type::Bool, env);
         }
         if let Some(u) = &parts.until {
-            self.expect(u, &Type::Time, env);
+            self.expect_type(u, &Type::Time, env);
         }
         let via = self.channels(&parts.via);
         Some(Obligation {
@@ -286,15 +286,15 @@ impl Checker {
     pub(super) fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> DeadlineRule {
         match deadline {
             ast::Deadline::Within(d, e) => {
-                self.expect(e, &Type::Time, env);
+                self.expect_type(e, &Type::Time, env);
                 DeadlineRule::Within(*d, e.clone())
             }
             ast::Deadline::AtLeastBefore(d, e) => {
-                self.expect(e, &Type::Time, env);
+                self.expect_type(e, &Type::Time, env);
                 DeadlineRule::AtLeastBefore(*d, e.clone())
             }
             ast::Deadline::By(e) => {
-                self.expect(e, &Type::Time, env);
+                self.expect_type(e, &Type::Time, env);
                 DeadlineRule::By(e.clone())
             }
         }
@@ -312,7 +312,7 @@ impl Checker {
         let party = self.party(party, env);
         match &parts.opens {
             Some(ast::Opens::AfterGrace(_, e)) | Some(ast::Opens::On(e)) => {
-                self.expect(e, &Type::Time, env);
+                self.expect_type(e, &Type::Time, env);
             }
             None => {}
         }
@@ -381,7 +381,7 @@ impl Checker {
         };
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
-        self.expect(amount, &Type::Money, env);
+        self.expect_type(amount, &Type::Money, env);
         Some(Charge {
             kind,
             debtor: debtor?,
@@ -397,7 +397,7 @@ impl Checker {
         let Some(lasts) = &parts.lasts else {
             return self.missing(clause, "lasts …");
         };
-        self.expect(starts, &Type::Time, env);
+        self.expect_type(starts, &Type::Time, env);
         let mut notices = Vec::new();
         for (kind, party, via, before) in &parts.notices {
             self.known_kind(kind);
@@ -428,7 +428,7 @@ impl Checker {
             .into_iter()
             .flatten()
         {
-            self.expect(d, &Type::Duration, env);
+            self.expect_type(d, &Type::Duration, env);
             if let ExprKind::Duration(d) = &d.kind {
                 if !is_period(d) {
                     self.error(

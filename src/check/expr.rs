@@ -4,7 +4,7 @@ use super::*;
 
 impl Checker {
     /// Checks that `expr` has type `want` (an event fits where a date is wanted).
-    pub(super) fn expect(&mut self, expr: &Expr, want: &Type, env: &Env) {
+    pub(super) fn expect_type(&mut self, expr: &Expr, want: &Type, env: &Env) {
         if let Some(ty) = self.type_of(expr, env) {
             if !ty.fits(want) {
                 self.error(
@@ -115,7 +115,7 @@ impl Checker {
                 }
             }
             ExprKind::Not(inner) => {
-                self.expect(inner, &Type::Bool, env);
+                self.expect_type(inner, &Type::Bool, env);
                 Some(Type::Bool)
             }
             ExprKind::Binary(op, left, right) => {
@@ -125,7 +125,7 @@ impl Checker {
                 self.binary_type(*op, &l, &r, expr.span)
             }
             ExprKind::If(cond, then, other) => {
-                self.expect(cond, &Type::Bool, env);
+                self.expect_type(cond, &Type::Bool, env);
                 let a = self.type_of(then, env);
                 let b = self.type_of(other, env);
                 let (a, b) = (a?, b?);
@@ -145,7 +145,7 @@ impl Checker {
                 let mut has_otherwise = false;
                 for (threshold, value) in arms {
                     match threshold {
-                        Some(t) => self.expect(t, &subject_ty, env),
+                        Some(t) => self.expect_type(t, &subject_ty, env),
                         None => has_otherwise = true,
                     }
                     let ty = self.type_of(value, env)?;
@@ -354,21 +354,21 @@ impl Checker {
                     );
                 }
                 for arg in args.iter().skip(1) {
-                    self.expect(arg, &first, env);
+                    self.expect_type(arg, &first, env);
                 }
                 Some(first)
             }
             "ceil" | "floor" => {
-                self.expect(args.first()?, &Type::Number, env);
+                self.expect_type(args.first()?, &Type::Number, env);
                 Some(Type::Number)
             }
             "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
             | "minutes" => {
-                self.expect(args.first()?, &Type::Delay, env);
+                self.expect_type(args.first()?, &Type::Delay, env);
                 Some(Type::Number)
             }
             "end_of_month" => {
-                self.expect(args.first()?, &Type::Time, env);
+                self.expect_type(args.first()?, &Type::Time, env);
                 Some(Type::Time)
             }
             "nth" | "count" => {
@@ -389,7 +389,7 @@ impl Checker {
                     }
                 }
                 if name.name == "nth" {
-                    self.expect(args.get(1)?, &Type::Number, env);
+                    self.expect_type(args.get(1)?, &Type::Number, env);
                     Some(Type::Event(kind))
                 } else {
                     Some(Type::Number)
@@ -397,14 +397,14 @@ impl Checker {
             }
             "last_before" => {
                 let kind = self.kind_arg(args.first()?)?;
-                self.expect(args.get(1)?, &Type::Time, env);
+                self.expect_type(args.get(1)?, &Type::Time, env);
                 Some(Type::Event(kind))
             }
             "sum" => {
                 let kind = self.kind_arg(args.first()?)?;
                 let ty = self.numeric_field_arg(&kind, args.get(1)?)?;
-                self.expect(args.get(2)?, &Type::Time, env);
-                self.expect(args.get(3)?, &Type::Time, env);
+                self.expect_type(args.get(2)?, &Type::Time, env);
+                self.expect_type(args.get(3)?, &Type::Time, env);
                 Some(ty)
             }
             "due" | "met" | "met_on" => {
@@ -428,7 +428,7 @@ impl Checker {
                             return None;
                         };
                         let want = binding.map_or(Type::Bool, |(_, kind)| Type::Event(kind));
-                        self.expect(event, &want, env);
+                        self.expect_type(event, &want, env);
                     }
                 }
                 Some(if name.name == "met" {
@@ -443,8 +443,8 @@ impl Checker {
             }
             "count_in" => {
                 self.kind_arg(args.first()?)?;
-                self.expect(args.get(1)?, &Type::Time, env);
-                self.expect(args.get(2)?, &Type::Time, env);
+                self.expect_type(args.get(1)?, &Type::Time, env);
+                self.expect_type(args.get(2)?, &Type::Time, env);
                 Some(Type::Number)
             }
             "total" => {
@@ -480,7 +480,7 @@ impl Checker {
                         "it counts consecutive events of the clause's kind",
                     );
                 }
-                self.expect(args.first()?, &Type::Bool, env);
+                self.expect_type(args.first()?, &Type::Bool, env);
                 Some(Type::Number)
             }
             "end_of" => {

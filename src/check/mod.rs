@@ -440,7 +440,7 @@ impl Checker {
         for param in params {
             if let Some(value) = &param.value {
                 let env = Env::default();
-                self.expect(value, &param.ty, &env);
+                self.expect_type(value, &param.ty, &env);
             }
         }
     }
