@@ -7,9 +7,13 @@ use libfuzzer_sys::fuzz_target;
 use terms::source::SourceFile;
 
 fuzz_target!(|data: &[u8]| {
-    let Some(split) = data.iter().position(|b| *b == 0) else { return };
-    let (Ok(contract), Ok(scenario)) = (std::str::from_utf8(&data[..split]), std::str::from_utf8(&data[split + 1..]))
-    else {
+    let Some(split) = data.iter().position(|b| *b == 0) else {
+        return;
+    };
+    let (Ok(contract), Ok(scenario)) = (
+        std::str::from_utf8(&data[..split]),
+        std::str::from_utf8(&data[split + 1..]),
+    ) else {
         return;
     };
     let contract = SourceFile::new("fuzz.terms", contract);
