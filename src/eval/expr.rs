@@ -19,7 +19,7 @@ impl<'a> Engine<'a> {
         if let Some(trace) = &mut self.trace {
             if matches!(
                 expr.kind,
-                ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Call(..)
+                ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Call(..) | ExprKind::Band(..)
             ) {
                 trace.push((expr.span, value.clone()));
             }
