@@ -576,8 +576,9 @@ fn expr_node(pair: P) -> R<Expr> {
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::expr => expr(Children::of(pair).next()?),
-        Rule::or_expr => binary_chain(pair, |_| Some(BinOp::Or)),
-        Rule::and_expr => binary_chain(pair, |_| Some(BinOp::And)),
+        Rule::or_expr | Rule::and_expr | Rule::comparison | Rule::sum | Rule::product => {
+            binary_chain(pair)
+        }
         Rule::not_expr => {
             let mut c = Children::of(pair);
             if c.next_if(Rule::kw_not).is_some() {
@@ -586,19 +587,6 @@ fn expr_node(pair: P) -> R<Expr> {
                 expr(c.next()?)
             }
         }
-        Rule::comparison | Rule::sum | Rule::product => binary_chain(pair, |op| match op {
-            "<=" => Some(BinOp::Le),
-            ">=" => Some(BinOp::Ge),
-            "==" => Some(BinOp::Eq),
-            "!=" => Some(BinOp::Ne),
-            "<" => Some(BinOp::Lt),
-            ">" => Some(BinOp::Gt),
-            "+" => Some(BinOp::Add),
-            "-" => Some(BinOp::Sub),
-            "*" => Some(BinOp::Mul),
-            "/" => Some(BinOp::Div),
-            _ => None,
-        }),
         Rule::unary => {
             let mut c = Children::of(pair);
             if c.next_if(Rule::neg).is_some() {
@@ -700,17 +688,12 @@ fn expr_node(pair: P) -> R<Expr> {
 }
 
 /// `a op b op c …`, left-associative. `op_of` maps an operator's text to its operator.
-fn binary_chain(pair: P, op_of: impl Fn(&str) -> Option<BinOp>) -> R<Expr> {
+fn binary_chain(pair: P) -> R<Expr> {
     let mut c = Children::of(pair).rest();
     let first = c.next().ok_or_else(|| shape(Span::default()))?;
     let mut left = expr(first)?;
     while let Some(op_pair) = c.next() {
-        // `or` / `and` chains have keyword children; operators have their own rules.
-        let op = match op_pair.as_rule() {
-            Rule::kw_or | Rule::kw_and => op_of(op_pair.as_str()),
-            _ => op_of(op_pair.as_str()),
-        }
-        .ok_or_else(|| shape(span_of(&op_pair)))?;
+        let op = bin_op(op_pair.as_str()).ok_or_else(|| shape(span_of(&op_pair)))?;
         let right_pair = c.next().ok_or_else(|| shape(span_of(&op_pair)))?;
         let right = expr(right_pair)?;
         let span = left.span.join(right.span);
@@ -720,6 +703,25 @@ fn binary_chain(pair: P, op_of: impl Fn(&str) -> Option<BinOp>) -> R<Expr> {
         ))?;
     }
     Ok(left)
+}
+
+/// The operator an operator's text (or `and` / `or` keyword) stands for.
+fn bin_op(text: &str) -> Option<BinOp> {
+    Some(match text {
+        "or" => BinOp::Or,
+        "and" => BinOp::And,
+        "<=" => BinOp::Le,
+        ">=" => BinOp::Ge,
+        "==" => BinOp::Eq,
+        "!=" => BinOp::Ne,
+        "<" => BinOp::Lt,
+        ">" => BinOp::Gt,
+        "+" => BinOp::Add,
+        "-" => BinOp::Sub,
+        "*" => BinOp::Mul,
+        "/" => BinOp::Div,
+        _ => return None,
+    })
 }
 
 /// A human phrase for each grammar rule, used in "expected …" messages. No catch-all arm:
