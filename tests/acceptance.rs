@@ -110,6 +110,10 @@ fn qf_1_termination_by_email_is_ineffective_and_the_letter_is_late() {
         letter.counts_on.map(|m| m.to_string()).as_deref(),
         Some("2025-07-01")
     );
+    assert_eq!(
+        date(&r, "termination deadline"),
+        ["2025-06-30", "2026-06-30"]
+    );
     assert_eq!(date(&r, "renewed"), ["2025-10-01"]);
     assert_eq!(date(&r, "renewed until"), ["2026-09-30"]);
     assert!(r.outcome.dates.iter().all(|d| d.name != "term ends"));
@@ -230,6 +234,10 @@ fn ec_2_late_termination_renews_the_term() {
     let notice = r.outcome.notices.first().expect("a notice");
     assert_eq!(notice.deadline.to_string(), "2025-12-16");
     assert!(!notice.effective);
+    assert_eq!(
+        date(&r, "termination deadline"),
+        ["2025-12-16", "2026-12-16"]
+    );
     assert_eq!(date(&r, "renewed until"), ["2026-12-31"]);
     let renewal = r
         .outcome

@@ -69,11 +69,13 @@ impl<'a> Engine<'a> {
             }
             // The notices of this period: those that count on or before its last day.
             let mut effective = None;
+            let mut had_notice = false;
             while let Some(&(at, counts, rule_index, e)) = notices.get(next_notice) {
                 if at.date() > period_end {
                     break;
                 }
                 next_notice += 1;
+                had_notice = true;
                 let (Some(rule), Some(act), Some(deadline)) = (
                     term.notices.get(rule_index),
                     self.s.events.get(e),
@@ -147,7 +149,8 @@ impl<'a> Engine<'a> {
             let deadline_passed = deadlines.iter().all(|d| self.passed(*d))
                 && !deadlines.is_empty()
                 || deadlines.is_empty() && period_end < self.as_of;
-            if !deadline_passed {
+            // The deadlines of the current period, and of any period a notice was given in.
+            if !deadline_passed || had_notice {
                 for (rule, deadline) in term.notices.iter().zip(&deadlines) {
                     state.dates.push(self.date_entry(
                         &source,
@@ -161,6 +164,8 @@ impl<'a> Engine<'a> {
                         ),
                     ));
                 }
+            }
+            if !deadline_passed {
                 let how = if renewals == 0 {
                     "current period ends"
                 } else {
