@@ -91,6 +91,19 @@ impl FileDiagnostics {
             .with_links(false);
         let mut out = String::new();
         for diagnostic in &self.diagnostics {
+            let (line, col) = self.file.line_col(diagnostic.span.start);
+            if col > MAX_RENDERED_COLUMN {
+                // miette cannot pad that far: say where, without the source line.
+                out.push_str(&format!(
+                    "{}\n\n  × {}\n   at {}:{line}:{col}: {}\n  help: {}\n",
+                    diagnostic.code,
+                    diagnostic.message,
+                    self.file.name,
+                    diagnostic.label,
+                    diagnostic.help
+                ));
+                continue;
+            }
             let shown = Shown {
                 diagnostic,
                 source: NamedSource::new(self.file.name.clone(), self.file.text.to_string()),
@@ -102,6 +115,12 @@ impl FileDiagnostics {
         out
     }
 }
+
+/// Past this column a diagnostic is reported without its source line.
+const MAX_RENDERED_COLUMN: usize = 10_000;
+
+/// The longest span underlined whole.
+const MAX_LABEL_BYTES: usize = 4096;
 
 /// A diagnostic paired with its source, as miette wants it.
 #[derive(Debug)]
@@ -144,7 +163,14 @@ impl miette::Diagnostic for Shown<'_> {
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         let span = self.diagnostic.span;
-        let label = LabeledSpan::new(Some(self.diagnostic.label.clone()), span.start, span.len());
+        // miette cannot underline a span longer than its formatting allows; a huge span
+        // (a 1 MB expression) is marked at its start.
+        let len = if span.len() > MAX_LABEL_BYTES {
+            0
+        } else {
+            span.len()
+        };
+        let label = LabeledSpan::new(Some(self.diagnostic.label.clone()), span.start, len);
         Some(Box::new(std::iter::once(label)))
     }
 }

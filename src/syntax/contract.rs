@@ -23,11 +23,34 @@ type R<T> = Result<T, Diagnostic>;
 /// cannot recover); the checker then reports every semantic problem at once.
 pub fn parse_contract(text: &str) -> R<Contract> {
     check_limits(text, super::MAX_SOURCE_BYTES)?;
-    let mut pairs = ContractParser::parse(Rule::contract, text)
-        .map_err(|e| keyword_help(from_pest(&e, text, describe), text))?;
-    let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
-    contract(root)
+    // pest parses nested expressions recursively. The limits above bound the nesting; the
+    // parse still runs on its own thread so that its depth never depends on the caller's stack.
+    let owned = text.to_string();
+    let parse = move || {
+        let mut pairs = ContractParser::parse(Rule::contract, &owned)
+            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
+        let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+        contract(root)
+    };
+    match std::thread::Builder::new()
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(parse)
+    {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(shape(Span::new(0, 0)))),
+        Err(_) => Err(Diagnostic::error(
+            "terms::syntax::internal",
+            Span::new(0, 0),
+            "could not start the parser",
+        )
+        .label("here")
+        .help("the machine is out of threads or memory; try again")),
+    }
 }
+
+/// The stack of the parsing thread: far more than the bounded nesting needs.
+const PARSER_STACK_BYTES: usize = 64 << 20;
 
 /// Says so when the unexpected word is a keyword used as a name (`param interest: …`).
 fn keyword_help(mut d: Diagnostic, text: &str) -> Diagnostic {
@@ -579,22 +602,7 @@ fn expr_node(pair: P) -> R<Expr> {
         Rule::or_expr | Rule::and_expr | Rule::comparison | Rule::sum | Rule::product => {
             binary_chain(pair)
         }
-        Rule::not_expr => {
-            let mut c = Children::of(pair);
-            if c.next_if(Rule::kw_not).is_some() {
-                Ok(Expr::new(ExprKind::Not(Box::new(expr(c.next()?)?)), span))
-            } else {
-                expr(c.next()?)
-            }
-        }
-        Rule::unary => {
-            let mut c = Children::of(pair);
-            if c.next_if(Rule::neg).is_some() {
-                Ok(Expr::new(ExprKind::Neg(Box::new(expr(c.next()?)?)), span))
-            } else {
-                expr(c.next()?)
-            }
-        }
+        Rule::not_expr | Rule::unary => prefixed(pair, span),
         Rule::postfix => {
             let mut c = Children::of(pair);
             let mut base = expr(c.next()?)?;
@@ -688,6 +696,22 @@ fn expr_node(pair: P) -> R<Expr> {
 }
 
 /// `a op b op c …`, left-associative. `op_of` maps an operator's text to its operator.
+/// `not not x`, `- -x`: the operand, then each prefix operator from the innermost out.
+fn prefixed(pair: P, span: Span) -> R<Expr> {
+    let children: Vec<P> = pair.into_inner().collect();
+    let (operand, prefixes) = children.split_last().ok_or_else(|| shape(span))?;
+    let mut e = expr(operand.clone())?;
+    for prefix in prefixes.iter().rev() {
+        let start = span_of(prefix).start;
+        let kind = match prefix.as_rule() {
+            Rule::kw_not => ExprKind::Not(Box::new(e)),
+            _ => ExprKind::Neg(Box::new(e)),
+        };
+        e = shallow(Expr::new(kind, Span::new(start, span.end)))?;
+    }
+    Ok(e)
+}
+
 fn binary_chain(pair: P) -> R<Expr> {
     let mut c = Children::of(pair).rest();
     let first = c.next().ok_or_else(|| shape(Span::default()))?;

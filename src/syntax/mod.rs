@@ -49,7 +49,36 @@ fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
     let mut in_string = false;
     let mut in_comment = false;
     let mut prev = '\0';
+    // `if` nests without brackets; a clause (or declaration) may hold at most MAX_NESTING of
+    // them, which bounds their nesting. The count restarts at each word that can only begin a
+    // declaration or a citation, never stand inside an expression.
+    let mut ifs = 0usize;
+    let mut word_start: Option<usize> = None;
     for (at, c) in text.char_indices() {
+        let in_word = !in_comment && !in_string && (c.is_ascii_alphanumeric() || c == '_');
+        match (word_start, in_word) {
+            (None, true) => word_start = Some(at),
+            (Some(start), false) => {
+                word_start = None;
+                match text.get(start..at).unwrap_or("") {
+                    "if" => {
+                        ifs += 1;
+                        if ifs > MAX_NESTING {
+                            return Err(Diagnostic::error(
+                                "terms::syntax::too_deep",
+                                Span::new(start, at),
+                                format!("more than {MAX_NESTING} `if`s in one clause"),
+                            )
+                            .label("one `if` too many")
+                            .help("use a `band` for tiers, or split the clause"));
+                        }
+                    }
+                    "article" | "let" | "param" | "event" | "party" | "contract" => ifs = 0,
+                    _ => {}
+                }
+            }
+            _ => {}
+        }
         match c {
             '\n' => {
                 in_comment = false;
