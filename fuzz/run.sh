@@ -18,5 +18,5 @@ for contract in ../contracts/*.terms; do
 done
 for target in parse_contract parse_scenario check_eval; do
   echo "== $target for ${seconds}s"
-  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 30
+  cargo +nightly fuzz run "$target" "corpus/$target" -- -max_total_time="$seconds" -max_len=65536 -timeout=10 -rss_limit_mb=4096 -print_final_stats=1 2>&1 | tail -n 30
 done
