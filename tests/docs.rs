@@ -58,3 +58,22 @@ fn every_contract_checks() {
         }
     }
 }
+
+/// Every function the reference lists is known to the checker, and documented.
+#[test]
+fn every_listed_function_is_known_and_documented() {
+    let doc = std::fs::read_to_string(common::root().join("docs/language.md")).unwrap();
+    for (name, _) in terms::check::FUNCTIONS {
+        let text = format!("contract f\nparty a\ncurrency EUR\nlet x = {name}()\n");
+        let failure =
+            terms::load_contract(&SourceFile::new("f.terms", text)).expect_err("no arguments");
+        assert!(
+            !failure.codes().contains(&"terms::check::unknown_function"),
+            "{name} is listed but unknown"
+        );
+        assert!(
+            doc.contains(&format!("`{name}(")),
+            "{name} is not in docs/language.md"
+        );
+    }
+}
