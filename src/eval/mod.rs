@@ -233,6 +233,50 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
+    /// The acts of `kind` that count for a clause's event (every act of that kind for a
+    /// clause without `for each`), in date order, with the moment each counts on: those that
+    /// have happened, came by an accepted channel and have that moment. `notes` says why the
+    /// others do not count.
+    fn counting_acts(
+        &self,
+        kind: &str,
+        event: Option<usize>,
+        via: &[String],
+        counts: Option<Counting>,
+        notes: &mut Vec<String>,
+    ) -> Vec<(usize, Moment)> {
+        let candidates: &[usize] = match event {
+            Some(e) => self.s.referring(e, kind),
+            None => self.s.of_kind(kind),
+        };
+        let mut out = Vec::new();
+        for &candidate in candidates {
+            let Some(act) = self.s.events.get(candidate) else {
+                continue;
+            };
+            if !self.happened(act.at) {
+                continue;
+            }
+            let used = act.via.as_deref().unwrap_or("unspecified channel");
+            if !via.is_empty() && !via.iter().any(|v| channel_satisfies(used, v)) {
+                notes.push(format!(
+                    "`{}` by {used} does not count: {} required",
+                    act.id,
+                    via.join(" or ")
+                ));
+                continue;
+            }
+            match self.counts_on(counts, act) {
+                Some(at) => out.push((candidate, at)),
+                None => notes.push(format!(
+                    "`{}` has no receipt date; it counts on receipt",
+                    act.id
+                )),
+            }
+        }
+        out
+    }
+
     fn source(&self, clause: &Clause, event: Option<usize>) -> Source {
         Source {
             clause_id: clause.id.clone(),

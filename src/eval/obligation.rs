@@ -250,10 +250,6 @@ impl<'a> Engine<'a> {
         let Some(kind) = &o.act else {
             return (None, None);
         };
-        let candidates: &[usize] = match event {
-            Some(e) => self.s.referring(e, kind),
-            None => self.s.of_kind(kind),
-        };
         let owed =
             event
                 .and_then(|e| self.s.events.get(e))
@@ -262,32 +258,13 @@ impl<'a> Engine<'a> {
                     _ => None,
                 });
         let mut paid = Decimal::ZERO;
-        for &candidate in candidates {
-            let Some(act) = self.s.events.get(candidate) else {
-                continue;
-            };
-            if !self.happened(act.at) {
-                continue;
-            }
-            if !o.via.is_empty() {
-                let used = act.via.as_deref().unwrap_or("unspecified channel");
-                if !o.via.iter().any(|v| channel_satisfies(used, v)) {
-                    notes.push(format!(
-                        "`{}` by {used} does not count: {} required",
-                        act.id,
-                        o.via.join(" or ")
-                    ));
-                    continue;
-                }
-            }
-            let Some(counts) = self.counts_on(o.counts, act) else {
-                notes.push(format!(
-                    "`{}` has no receipt date; it counts on receipt",
-                    act.id
-                ));
-                continue;
-            };
-            match (owed, act.fields.get("amount")) {
+        for (candidate, counts) in self.counting_acts(kind, event, &o.via, o.counts, notes) {
+            let part = self
+                .s
+                .events
+                .get(candidate)
+                .and_then(|act| act.fields.get("amount"));
+            match (owed, part) {
                 (Some(owed), Some(Value::Money(part))) => {
                     // A comparison only: a sum too large to hold certainly covers the amount.
                     paid = paid.saturating_add(*part);

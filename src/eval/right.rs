@@ -165,36 +165,16 @@ impl<'a> Engine<'a> {
         let Some(kind) = &r.exercised_by else {
             return (None, notes);
         };
-        let candidates: &[usize] = match event {
-            Some(e) => self.s.referring(e, kind),
-            None => self.s.of_kind(kind),
-        };
-        for &candidate in candidates {
-            let Some(act) = self.s.events.get(candidate) else {
-                continue;
-            };
-            if !self.happened(act.at) {
-                continue;
-            }
-            if !r.via.is_empty() {
-                let used = act.via.as_deref().unwrap_or("unspecified channel");
-                if !r.via.iter().any(|v| channel_satisfies(used, v)) {
-                    notes.push(format!(
-                        "`{}` by {used} is ineffective: {} required",
-                        act.id,
-                        r.via.join(" or ")
-                    ));
-                    continue;
-                }
-            }
-            let Some(at) = self.counts_on(r.counts, act) else {
-                notes.push(format!("`{}` has no receipt date", act.id));
-                continue;
-            };
+        for (candidate, at) in self.counting_acts(kind, event, &r.via, r.counts, &mut notes) {
+            let id = self
+                .s
+                .events
+                .get(candidate)
+                .map_or_else(String::new, |act| act.id.clone());
             if at.is_by(end) {
-                return (Some((act.id.clone(), at)), notes);
+                return (Some((id, at)), notes);
             }
-            notes.push(format!("`{}` on {at} is too late", act.id));
+            notes.push(format!("`{id}` on {at} is too late"));
         }
         (None, notes)
     }
