@@ -8,15 +8,7 @@ mod common;
 #[test]
 fn reports() {
     insta::glob!("scenarios/*/*.scenario", |path| {
-        let vendor = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .expect("vendor folder");
-        let contract = common::root()
-            .join("contracts")
-            .join(format!("{vendor}.terms"));
-        let report = common::eval_files(&contract, path);
+        let report = common::eval_files(&common::contract_of(path), path);
         insta::assert_snapshot!("text", report.to_text());
         insta::assert_snapshot!("json", report.to_json());
     });
@@ -26,17 +18,7 @@ fn reports() {
 #[test]
 fn explanations() {
     insta::glob!("scenarios/*/*.scenario", |path| {
-        let vendor = path
-            .parent()
-            .and_then(|p| p.file_name())
-            .and_then(|n| n.to_str())
-            .expect("vendor folder");
-        let contract = terms::read_source(
-            &common::root()
-                .join("contracts")
-                .join(format!("{vendor}.terms")),
-        )
-        .unwrap();
+        let contract = terms::read_source(&common::contract_of(path)).unwrap();
         let scenario = terms::read_source(path).unwrap();
         let limits = terms::eval::Limits {
             explain: true,
