@@ -238,15 +238,13 @@ impl Checker {
                             self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
                         }
                         None => {
-                            let hint = suggestion(&name.name, Holidays::NAMES);
-                            self.error(
-                                Diagnostic::error(
-                                    "terms::check::unknown_calendar",
-                                    name.span,
-                                    format!("`{}` is not a known calendar", name.name),
-                                )
-                                .label("unknown calendar")
-                                .help(format!("{hint}the calendars are `belgium` and `weekdays`")),
+                            self.not_one_of(
+                                "terms::check::unknown_calendar",
+                                name,
+                                "is not a known calendar",
+                                "unknown calendar",
+                                "the calendars are",
+                                &Holidays::NAMES,
                             );
                         }
                     }
@@ -265,25 +263,19 @@ impl Checker {
                     match strategy {
                         Some(s) => self.rounding = Some(s),
                         None => {
-                            let modes = [
-                                "half_away_from_zero",
-                                "half_even",
-                                "half_down",
-                                "down",
-                                "up",
-                            ];
-                            let hint = suggestion(&mode.name, modes);
-                            self.error(
-                                Diagnostic::error(
-                                    "terms::check::unknown_rounding",
-                                    mode.span,
-                                    format!("`{}` is not a rounding mode", mode.name),
-                                )
-                                .label("unknown rounding")
-                                .help(format!(
-                                    "{hint}the modes are {}",
-                                    modes.map(|m| format!("`{m}`")).join(", ")
-                                )),
+                            self.not_one_of(
+                                "terms::check::unknown_rounding",
+                                mode,
+                                "is not a rounding mode",
+                                "unknown rounding",
+                                "the modes are",
+                                &[
+                                    "half_away_from_zero",
+                                    "half_even",
+                                    "half_down",
+                                    "down",
+                                    "up",
+                                ],
                             );
                         }
                     }
@@ -482,22 +474,39 @@ impl Checker {
         ty
     }
 
+    /// Reports a name that is not one of a fixed list, suggesting the closest and listing all.
+    fn not_one_of(
+        &mut self,
+        code: &'static str,
+        name: &Ident,
+        what: &str,
+        label: &str,
+        listing: &str,
+        choices: &[&str],
+    ) {
+        let hint = suggestion(&name.name, choices.iter().copied());
+        let all: Vec<String> = choices.iter().map(|c| format!("`{c}`")).collect();
+        self.error(
+            Diagnostic::error(code, name.span, format!("`{}` {what}", name.name))
+                .label(label)
+                .help(format!(
+                    "{hint}{listing} {}",
+                    all.join(if all.len() == 2 { " and " } else { ", " })
+                )),
+        );
+    }
+
     fn known_channel(&mut self, channel: &Ident) -> bool {
         if CHANNELS.contains(&channel.name.as_str()) {
             return true;
         }
-        let hint = suggestion(&channel.name, CHANNELS);
-        self.error(
-            Diagnostic::error(
-                "terms::check::unknown_channel",
-                channel.span,
-                format!("`{}` is not a channel", channel.name),
-            )
-            .label("unknown channel")
-            .help(format!(
-                "{hint}channels are {}",
-                CHANNELS.map(|c| format!("`{c}`")).join(", ")
-            )),
+        self.not_one_of(
+            "terms::check::unknown_channel",
+            channel,
+            "is not a channel",
+            "unknown channel",
+            "channels are",
+            &CHANNELS,
         );
         false
     }
