@@ -98,6 +98,8 @@ impl Counting {
 #[derive(Debug, Clone)]
 pub struct EventDecl {
     pub name: Ident,
+    /// Known in advance: visible to the evaluator even after the evaluation date.
+    pub planned: bool,
     pub fields: Vec<FieldDecl>,
 }
 

@@ -19,7 +19,7 @@ pub struct Scenario {
     pub title: String,
     pub as_of: Option<NaiveDate>,
     pub facts: BTreeMap<String, Value>,
-    /// Every event, in date order (ties keep file order).
+    /// Every event, in date order (ties by id).
     pub events: Vec<EventRecord>,
     /// Event kind → positions in `events`, in date order.
     pub by_kind: HashMap<String, Vec<usize>>,
@@ -55,6 +55,56 @@ impl Scenario {
                 .get(*e)
                 .is_some_and(|ev| ev.at.sort_key() <= t.sort_key())
         })
+    }
+
+    /// The history as it stands at the end of `as_of`: the one view every construct of the
+    /// evaluator reads. Acts dated after `as_of` do not exist yet (events of a kind the
+    /// contract declares `planned` are known in advance and stay); a receipt after `as_of`
+    /// has not happened yet; a reference to an event that does not exist yet reads as absent.
+    /// Linear in the number of events.
+    pub fn as_of(&self, contract: &Checked, as_of: NaiveDate) -> Scenario {
+        let visible = |e: &EventRecord| {
+            e.at.date() <= as_of || contract.events.get(&e.kind).is_some_and(|k| k.planned)
+        };
+        let mut new_position: Vec<Option<usize>> = Vec::with_capacity(self.events.len());
+        let mut kept = 0usize;
+        for event in &self.events {
+            if visible(event) {
+                new_position.push(Some(kept));
+                kept += 1;
+            } else {
+                new_position.push(None);
+            }
+        }
+        let events: Vec<EventRecord> = self
+            .events
+            .iter()
+            .filter(|e| visible(e))
+            .map(|e| {
+                let mut e = e.clone();
+                if e.received.is_some_and(|r| r.date() > as_of) {
+                    e.received = None;
+                }
+                for value in e.fields.values_mut() {
+                    if let Value::Event(target) = value {
+                        *value = match new_position.get(*target).copied().flatten() {
+                            Some(p) => Value::Event(p),
+                            None => Value::Absent,
+                        };
+                    }
+                }
+                e
+            })
+            .collect();
+        let (events, by_kind, refs) = index(events);
+        Scenario {
+            title: self.title.clone(),
+            as_of: self.as_of,
+            facts: self.facts.clone(),
+            events,
+            by_kind,
+            refs,
+        }
     }
 
     /// Events of `kind` that refer to event `target`.
@@ -164,8 +214,9 @@ pub fn check_scenario(
         return Err(errors);
     }
 
-    // Sort by moment, ties in file order, then renumber references.
-    records.sort_by_key(|(i, r)| (r.at.sort_key(), *i));
+    // Sort by moment, ties by id (never by file order, so the order of lines in the file
+    // cannot change a report), then renumber references.
+    records.sort_by(|(_, a), (_, b)| (a.at.sort_key(), &a.id).cmp(&(b.at.sort_key(), &b.id)));
     let mut position_of_file_index = vec![0usize; scenario.events.len()];
     for (pos, (file_index, _)) in records.iter().enumerate() {
         if let Some(slot) = position_of_file_index.get_mut(*file_index) {
@@ -185,6 +236,27 @@ pub fn check_scenario(
             }
         }
     }
+    let (events, by_kind, refs) = index(events);
+    Ok(Scenario {
+        title: scenario.title.value.clone(),
+        as_of: scenario.as_of.map(|(d, _)| d),
+        facts,
+        events,
+        by_kind,
+        refs,
+    })
+}
+
+/// Events in date order, by kind and by reference.
+type Indexed = (
+    Vec<EventRecord>,
+    HashMap<String, Vec<usize>>,
+    HashMap<(usize, String), Vec<usize>>,
+);
+
+/// Builds the per-kind and per-reference indexes of events already in date order, and
+/// numbers each event among those of its kind.
+fn index(mut events: Vec<EventRecord>) -> Indexed {
     let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
     let mut refs: HashMap<(usize, String), Vec<usize>> = HashMap::new();
     for (pos, event) in events.iter_mut().enumerate() {
@@ -200,14 +272,7 @@ pub fn check_scenario(
             }
         }
     }
-    Ok(Scenario {
-        title: scenario.title.value.clone(),
-        as_of: scenario.as_of.map(|(d, _)| d),
-        facts,
-        events,
-        by_kind,
-        refs,
-    })
+    (events, by_kind, refs)
 }
 
 fn check_event(

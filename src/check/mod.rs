@@ -339,6 +339,7 @@ impl Checker {
                         decl.name.name.clone(),
                         EventKind {
                             name: decl.name.name.clone(),
+                            planned: decl.planned,
                             fields,
                         },
                     );

@@ -52,6 +52,9 @@ impl NoticeRules {
 #[derive(Debug, Clone)]
 pub struct EventKind {
     pub name: String,
+    /// Known in advance (`event maintenance planned { … }`): events of this kind are seen
+    /// even when dated after the evaluation date.
+    pub planned: bool,
     pub fields: BTreeMap<String, Field>,
 }
 

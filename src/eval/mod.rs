@@ -57,9 +57,11 @@ pub fn evaluate(
     as_of: NaiveDate,
     limits: Limits,
 ) -> Result<Outcome, EvalError> {
+    // One history for every construct: nothing dated after the evaluation date exists.
+    let history = scenario.as_of(contract, as_of);
     let mut engine = Engine {
         c: contract,
-        s: scenario,
+        s: &history,
         as_of,
         limits,
         lets: HashMap::new(),
@@ -267,6 +269,10 @@ impl<'a> Engine<'a> {
                 continue;
             }
             match self.counts_on(counts, act) {
+                Some(at) if !self.happened(at) => notes.push(format!(
+                    "`{}` counts on {at}, after the evaluation date",
+                    act.id
+                )),
                 Some(at) => out.push((candidate, at)),
                 None => notes.push(format!(
                     "`{}` has no receipt date; it counts on receipt",

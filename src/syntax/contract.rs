@@ -232,6 +232,7 @@ fn event_decl(pair: P) -> R<Item> {
     let mut c = Children::of(pair);
     c.skip(Rule::kw_event);
     let name = ident(c.next()?);
+    let planned = c.next_if(Rule::planned_mark).is_some();
     let mut fields = Vec::new();
     for field in c.rest() {
         let mut f = Children::of(field);
@@ -244,7 +245,11 @@ fn event_decl(pair: P) -> R<Item> {
             optional,
         });
     }
-    Ok(Item::Event(EventDecl { name, fields }))
+    Ok(Item::Event(EventDecl {
+        name,
+        planned,
+        fields,
+    }))
 }
 
 fn param_decl(pair: P) -> R<Item> {
@@ -767,6 +772,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::event_decl => "`event NAME { … }`",
         Rule::field_decl => "a field `name: type`",
         Rule::optional_mark => "`?`",
+        Rule::planned_mark => "`planned`",
         Rule::type_name => "a type",
         Rule::param_decl => "`param NAME: TYPE`",
         Rule::let_decl => "`let NAME = …`",
