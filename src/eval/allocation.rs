@@ -2,98 +2,160 @@
 
 use super::*;
 
+/// What the contract's allocations decided, computed before any clause is evaluated so that
+/// every clause sees the same settlement: money applied to a debt counts towards the
+/// obligation that created it.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Settlement {
+    /// Allocation clause → its applications and what remains owed.
+    pub by_clause: HashMap<usize, Applied>,
+    /// Debt event → (payment event, amount applied), in payment date order.
+    pub by_debt: HashMap<usize, Vec<(usize, Decimal)>>,
+    /// (payment kind, debt kind) pairs that an allocation settles.
+    pub settles: HashSet<(String, String)>,
+}
+
+/// One allocation's result.
+#[derive(Debug, Clone, Default)]
+pub(super) struct Applied {
+    /// (payment, debt, amount applied, what remains of the debt), in order.
+    pub applications: Vec<(usize, usize, Decimal, Decimal)>,
+    /// (debt, amount still owed), for debts not paid off.
+    pub outstanding: Vec<(usize, Decimal)>,
+}
+
+/// Runs every allocation of a contract over a history.
+pub(super) fn settle(c: &Checked, s: &Scenario) -> Settlement {
+    let mut out = Settlement::default();
+    for (index, clause) in c.clauses.iter().enumerate() {
+        let Body::Allocation(rule) = &clause.body else {
+            continue;
+        };
+        for entry in &rule.order {
+            out.settles
+                .insert((rule.pays.clone(), entry.source.name.clone()));
+        }
+        let applied = allocate(rule, s);
+        for (payment, debt, amount, _) in &applied.applications {
+            out.by_debt
+                .entry(*debt)
+                .or_default()
+                .push((*payment, *amount));
+        }
+        out.by_clause.insert(index, applied);
+    }
+    out
+}
+
+/// Applies each payment, in date order, to the debts in the stated order of kinds, oldest
+/// debt first within a kind, and says each application and what remains owed.
+///
+/// One queue per kind, with a cursor on its first debt not yet paid off: cursors only move
+/// forward, because payments come in date order and a debt dated after a payment waits
+/// for a later one. Work is O(payments × kinds + debts).
+fn allocate(rule: &crate::check::Allocation, s: &Scenario) -> Applied {
+    let mut out = Applied::default();
+    let mut queues: Vec<Vec<(usize, Decimal)>> = rule
+        .order
+        .iter()
+        .map(|entry| {
+            s.of_kind(&entry.source.name)
+                .iter()
+                .filter_map(
+                    |&e| match s.events.get(e).and_then(|ev| ev.fields.get("amount")) {
+                        Some(Value::Money(amount)) if *amount > Decimal::ZERO => Some((e, *amount)),
+                        _ => None,
+                    },
+                )
+                .collect()
+        })
+        .collect();
+    let mut cursors = vec![0usize; queues.len()];
+    for &payment in s.of_kind(&rule.pays) {
+        let Some(pay) = s.events.get(payment) else {
+            continue;
+        };
+        let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
+            continue;
+        };
+        for (queue, cursor) in queues.iter_mut().zip(cursors.iter_mut()) {
+            while left > Decimal::ZERO {
+                let Some((debt, outstanding)) = queue.get_mut(*cursor) else {
+                    break;
+                };
+                let Some(debt_event) = s.events.get(*debt) else {
+                    break;
+                };
+                if debt_event.at.sort_key() > pay.at.sort_key() {
+                    break; // not owed yet when this payment was made
+                }
+                let applied = left.min(*outstanding);
+                *outstanding -= applied;
+                left -= applied;
+                if applied > Decimal::ZERO {
+                    out.applications
+                        .push((payment, *debt, applied, *outstanding));
+                }
+                if *outstanding == Decimal::ZERO {
+                    *cursor += 1;
+                }
+            }
+        }
+    }
+    out.outstanding = queues
+        .into_iter()
+        .flatten()
+        .filter(|(_, outstanding)| *outstanding > Decimal::ZERO)
+        .collect();
+    out
+}
+
 impl<'a> Engine<'a> {
-    /// Applies each payment, in date order, to the debts in the stated order of kinds, oldest
-    /// debt first within a kind, and reports each application and what remains owed.
-    ///
-    /// One queue per kind, with a cursor on its first debt not yet paid off: cursors only move
-    /// forward, because payments come in date order and a debt dated after a payment waits
-    /// for a later one. Work is O(payments × kinds + debts).
     pub(super) fn emit_allocation(
         &mut self,
-        _index: usize,
+        index: usize,
         clause: &'a Clause,
     ) -> Result<(), EvalError> {
         let Body::Allocation(rule) = &clause.body else {
             return Ok(());
         };
-        let mut queues: Vec<Vec<(usize, Decimal)>> = rule
-            .order
-            .iter()
-            .map(|entry| {
-                self.s
-                    .of_kind(&entry.source.name)
-                    .iter()
-                    .filter_map(|&e| {
-                        match self.s.events.get(e).and_then(|ev| ev.fields.get("amount")) {
-                            Some(Value::Money(amount)) if *amount > Decimal::ZERO => {
-                                Some((e, *amount))
-                            }
-                            _ => None,
-                        }
-                    })
-                    .collect()
-            })
-            .collect();
-        let mut cursors = vec![0usize; queues.len()];
-        for &payment in self.s.of_kind(&rule.pays) {
-            let Some(pay) = self.s.events.get(payment) else {
+        let applied = self
+            .settlement
+            .by_clause
+            .get(&index)
+            .cloned()
+            .unwrap_or_default();
+        for (payment, debt, applied, remaining) in applied.applications {
+            let (Some(pay), Some(debt_event)) =
+                (self.s.events.get(payment), self.s.events.get(debt))
+            else {
                 continue;
             };
-            let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
-                continue;
-            };
-            if !self.happened(pay.at) {
-                continue;
-            }
-            for (queue, cursor) in queues.iter_mut().zip(cursors.iter_mut()) {
-                while left > Decimal::ZERO {
-                    let Some((debt, outstanding)) = queue.get_mut(*cursor) else {
-                        break;
-                    };
-                    let Some(debt_event) = self.s.events.get(*debt) else {
-                        break;
-                    };
-                    if debt_event.at.sort_key() > pay.at.sort_key() {
-                        break; // not owed yet when this payment was made
-                    }
-                    let applied = left.min(*outstanding);
-                    *outstanding -= applied;
-                    left -= applied;
-                    if applied > Decimal::ZERO {
-                        self.out.allocations.push(AllocationEntry {
-                            source: self.source(clause, Some(payment)),
-                            payment: pay.id.clone(),
-                            debt: debt_event.id.clone(),
-                            debt_kind: debt_event.kind.clone(),
-                            applied,
-                            remaining: *outstanding,
-                            currency: self.c.currency.clone(),
-                        });
-                    }
-                    if *outstanding == Decimal::ZERO {
-                        *cursor += 1;
-                    }
-                }
-            }
+            self.out.allocations.push(AllocationEntry {
+                source: self.source(clause, Some(payment)),
+                payment: pay.id.clone(),
+                debt: debt_event.id.clone(),
+                debt_kind: debt_event.kind.clone(),
+                applied,
+                remaining,
+                currency: self.c.currency.clone(),
+            });
         }
         let debtor = self.party_name(&rule.debtor, None);
         let creditor = self.party_name(&rule.creditor, None);
-        for (debt, outstanding) in queues.into_iter().flatten() {
+        for (debt, outstanding) in applied.outstanding {
             let Some(ev) = self.s.events.get(debt) else {
                 continue;
             };
-            if outstanding > Decimal::ZERO {
-                self.out.outstanding.push(OutstandingEntry {
-                    source: self.source(clause, Some(debt)),
-                    debt: ev.id.clone(),
-                    debt_kind: ev.kind.clone(),
-                    debtor: debtor.clone(),
-                    creditor: creditor.clone(),
-                    amount: round_cents(outstanding),
-                    currency: self.c.currency.clone(),
-                });
-            }
+            self.out.outstanding.push(OutstandingEntry {
+                source: self.source(clause, Some(debt)),
+                debt: ev.id.clone(),
+                debt_kind: ev.kind.clone(),
+                debtor: debtor.clone(),
+                creditor: creditor.clone(),
+                amount: round_cents(outstanding),
+                currency: self.c.currency.clone(),
+            });
         }
         Ok(())
     }

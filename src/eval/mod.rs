@@ -59,7 +59,9 @@ pub fn evaluate(
 ) -> Result<Outcome, EvalError> {
     // One history for every construct: nothing dated after the evaluation date exists.
     let history = scenario.as_of(contract, as_of);
+    let settlement = allocation::settle(contract, &history);
     let mut engine = Engine {
+        settlement,
         c: contract,
         s: &history,
         as_of,
@@ -129,6 +131,8 @@ struct Engine<'a> {
     /// (kind, field) → prefix sums in kind order.
     sums: HashMap<(String, String), Vec<Decimal>>,
     terms: HashMap<usize, TermState>,
+    /// What the allocations applied to each debt.
+    settlement: allocation::Settlement,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
     /// Instances already recorded as not fired.

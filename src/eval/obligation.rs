@@ -162,7 +162,14 @@ impl<'a> Engine<'a> {
         if let Some(cond) = &o.requires {
             let (holds, why, step) = self.explain(cond, ctx)?;
             steps.push(step);
-            let violation = (!holds).then(|| {
+            // A result owed by a date that has not passed is not yet missed; without a
+            // deadline it is judged when its event happens (a planned event may not have).
+            let missed = !holds
+                && due.is_none_or(|d| match o.deadline {
+                    Some(_) => self.passed(d),
+                    None => self.happened(d),
+                });
+            let violation = missed.then(|| {
                 (
                     ViolationKind::ConditionNotMet,
                     format!("{why} does not hold"),
@@ -173,8 +180,10 @@ impl<'a> Engine<'a> {
                 steps,
                 status: if holds {
                     ObligationStatus::Met
-                } else {
+                } else if missed {
                     ObligationStatus::Violated
+                } else {
+                    ObligationStatus::Pending
                 },
                 met_on: None,
                 violation,
@@ -258,6 +267,39 @@ impl<'a> Engine<'a> {
                     _ => None,
                 });
         let mut paid = Decimal::ZERO;
+        // A debt that an allocation settles is paid by what the allocation applied to it.
+        if let (Some(e), Some(owed)) = (
+            event.and_then(|e| self.s.events.get(e).map(|ev| (e, ev))),
+            owed,
+        ) {
+            let (debt, debt_event) = e;
+            if self
+                .settlement
+                .settles
+                .contains(&(kind.clone(), debt_event.kind.clone()))
+            {
+                let parts = self
+                    .settlement
+                    .by_debt
+                    .get(&debt)
+                    .map_or(&[][..], Vec::as_slice);
+                for (payment, applied) in parts {
+                    paid = paid.saturating_add(*applied);
+                    if paid >= owed {
+                        let at = self.s.events.get(*payment).map(|p| p.at);
+                        return (at, Some(*payment));
+                    }
+                }
+                if paid > Decimal::ZERO {
+                    notes.push(format!(
+                        "{} of {} applied to it by the allocation",
+                        format_grouped(paid),
+                        format_grouped(owed)
+                    ));
+                }
+                return (None, None);
+            }
+        }
         for (candidate, counts) in self.counting_acts(kind, event, &o.via, o.counts, notes) {
             let part = self
                 .s

@@ -1,0 +1,132 @@
+//! Regression tests for answers that were once silently wrong (issue 7). Each test states the
+//! right answer and the reading behind it; each failed before its fix.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use terms::report::Report;
+use terms::source::SourceFile;
+
+fn date(s: &str) -> NaiveDate {
+    NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()
+}
+
+fn money(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// Evaluates a scenario text against a bundled contract.
+fn eval_text(vendor: &str, scenario: &str, as_of: Option<&str>) -> Report {
+    let contract = terms::read_source(&common::root().join(format!("contracts/{vendor}.terms")))
+        .unwrap_or_else(|f| panic!("{}", f.render()));
+    let scenario = SourceFile::new("s.scenario", scenario.to_string());
+    terms::run(&contract, &scenario, as_of.map(date)).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+/// Evaluates a bundled scenario as of another date.
+fn eval_as_of(vendor: &str, case: &str, as_of: &str) -> Report {
+    let path = common::root().join(format!("tests/scenarios/{vendor}/{case}.scenario"));
+    eval_text(vendor, &std::fs::read_to_string(path).unwrap(), Some(as_of))
+}
+
+fn amount_of<'r>(r: &'r Report, clause_id: &str) -> Vec<&'r terms::eval::AmountEntry> {
+    r.outcome
+        .amounts
+        .iter()
+        .filter(|a| a.source.clause_id == clause_id)
+        .collect()
+}
+
+// ------------------------------------------------------------ 1. acts after the as-of date
+
+#[test]
+fn a_notice_after_the_evaluation_date_charges_nothing() {
+    // cc-1's notice of default is dated 2025-02-15: as of 2025-02-14 it has not been sent.
+    let r = eval_as_of("clientcom", "cc-1", "2025-02-14");
+    assert!(r.outcome.amounts.is_empty(), "{:#?}", r.outcome.amounts);
+}
+
+#[test]
+fn a_hire_after_the_evaluation_date_is_no_breach_yet() {
+    // dd-4's hire is dated 2025-08-01: as of 2025-07-01 the restriction is pending, no fine.
+    let r = eval_as_of("deardigital", "dd-4", "2025-07-01");
+    assert!(r.outcome.amounts.is_empty(), "{:#?}", r.outcome.amounts);
+    assert!(r.outcome.violations.is_empty());
+}
+
+#[test]
+fn nothing_is_billed_before_anything_happened() {
+    for vendor in ["clientcom", "deardigital", "ecom", "ikanbi", "qualifio"] {
+        let r = eval_as_of(vendor, "rules", "1990-01-01");
+        assert!(
+            r.outcome.amounts.is_empty(),
+            "{vendor}: {:#?}",
+            r.outcome.amounts
+        );
+        assert!(r.outcome.violations.is_empty(), "{vendor}");
+        assert!(r.outcome.allocations.is_empty(), "{vendor}");
+    }
+}
+
+// ------------------------------------------------------------ 2. settlement
+
+const ECOM_HEAD: &str = "scenario \"settlement\"\ncontract ecom\nas of 2025-04-30\n";
+
+#[test]
+fn money_the_allocation_applies_to_an_invoice_pays_it() {
+    // A payment that names no invoice, applied in full to A by the article-10 allocation,
+    // pays A: no violation, no interest, no compensation, no suspension.
+    let r = eval_text(
+        "ecom",
+        &format!(
+            "{ECOM_HEAD}event A: invoice on 2025-01-01 {{ amount: EUR 1000.00, direct_debit: false }}\n\
+             event pay: payment on 2025-01-10 by client {{ amount: EUR 1000.00 }}\n"
+        ),
+        None,
+    );
+    let pay = r
+        .outcome
+        .obligations
+        .iter()
+        .find(|o| o.source.clause_id == "pay_invoice")
+        .unwrap();
+    assert_eq!(pay.status.word(), "met");
+    assert!(r.outcome.violations.is_empty());
+    assert!(r.outcome.amounts.is_empty(), "{:#?}", r.outcome.amounts);
+    assert!(r
+        .outcome
+        .rights
+        .iter()
+        .all(|x| x.source.clause_id != "suspend_access" || x.status.word() != "open"));
+}
+
+#[test]
+fn an_invoice_paid_in_parts_is_met_when_the_last_part_arrives() {
+    // 600.00 on 2025-01-10, 400.00 on 2025-02-20: paid in full on 2025-02-20, 36 days after
+    // the due date 2025-01-15. Interest 1% per started month: 2 months on 1,000.00 = 20.00;
+    // fixed compensation max(20% × 1,000.00, 150.00) = 200.00.
+    let r = eval_text(
+        "ecom",
+        &format!(
+            "{ECOM_HEAD}event A: invoice on 2025-01-01 {{ amount: EUR 1000.00, direct_debit: false }}\n\
+             event p1: payment on 2025-01-10 by client {{ amount: EUR 600.00 }}\n\
+             event p2: payment on 2025-02-20 by client {{ amount: EUR 400.00 }}\n"
+        ),
+        None,
+    );
+    let pay = r
+        .outcome
+        .obligations
+        .iter()
+        .find(|o| o.source.clause_id == "pay_invoice")
+        .unwrap();
+    assert_eq!(pay.met_on.unwrap().to_string(), "2025-02-20");
+    assert_eq!(r.outcome.violations[0].days_late, Some(36));
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("20.00"));
+    assert_eq!(
+        amount_of(&r, "fixed_compensation")[0].amount,
+        money("200.00")
+    );
+}
