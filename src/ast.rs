@@ -384,6 +384,7 @@ impl Expr {
     pub fn new(kind: ExprKind, span: Span) -> Expr {
         let below = match &kind {
             ExprKind::Field(e, _) | ExprKind::Neg(e) | ExprKind::Not(e) => e.depth,
+            ExprKind::Window { anchor, .. } => anchor.depth,
             ExprKind::Binary(_, a, b) => a.depth.max(b.depth),
             ExprKind::If(a, b, c) => a.depth.max(b.depth).max(c.depth),
             ExprKind::Call(_, args) => args.iter().map(|a| a.depth).max().unwrap_or(0),
@@ -425,6 +426,13 @@ pub enum ExprKind {
     /// `band x { below 95% => 10%, …, otherwise => 0% }`: the first arm whose threshold `x`
     /// is below wins; `None` is `otherwise`.
     Band(Box<Expr>, Vec<(Option<Expr>, Expr)>),
+    /// `6 months before c` (`before: true`): [c − 6 months, c), the six months preceding c;
+    /// `30 days after d`: (d, d + 30 days], the thirty days following d.
+    Window {
+        length: Duration,
+        before: bool,
+        anchor: Box<Expr>,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -59,6 +59,55 @@ impl fmt::Display for Moment {
     }
 }
 
+/// A stretch of time with stated ends, over the instants events sort at
+/// ([`Moment::sort_key`]): a whole-day event sorts at the start of its day.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDateTime,
+    pub from_included: bool,
+    pub to: NaiveDateTime,
+    pub to_included: bool,
+}
+
+impl Window {
+    /// Whether an event sorting at `key` falls in the window.
+    pub fn contains(&self, key: NaiveDateTime) -> bool {
+        let after_start = if self.from_included {
+            key >= self.from
+        } else {
+            key > self.from
+        };
+        let before_end = if self.to_included {
+            key <= self.to
+        } else {
+            key < self.to
+        };
+        after_start && before_end
+    }
+}
+
+impl fmt::Display for Window {
+    /// Whole days as `first … last` (both included); otherwise with its bracket kinds.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let midnight = |t: NaiveDateTime| t.time() == NaiveTime::MIN;
+        if self.from_included && !self.to_included && midnight(self.from) && midnight(self.to) {
+            if let Some(last) = self.to.date().pred_opt() {
+                return write!(f, "{} … {}", self.from.date(), last);
+            }
+        }
+        let open = if self.from_included { '[' } else { '(' };
+        let close = if self.to_included { ']' } else { ')' };
+        let show = |t: NaiveDateTime| {
+            if midnight(t) {
+                t.format("%Y-%m-%d").to_string()
+            } else {
+                t.format("%Y-%m-%dT%H:%M").to_string()
+            }
+        };
+        write!(f, "{open}{}, {}{close}", show(self.from), show(self.to))
+    }
+}
+
 /// Why a date computation could not be done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {
@@ -255,6 +304,38 @@ impl Calendar {
                 unclamped(self.add_business_minutes(from, i64::from(n), forward)?)
             }
         }
+    }
+
+    /// `length before anchor`: from anchor − length, up to but not including the anchor (for
+    /// a date, the day before it). `length after anchor`: from just after the anchor (for a
+    /// date, the next day) up to and including anchor + length (for a date, that whole day).
+    pub fn window(
+        &self,
+        anchor: Moment,
+        length: &Duration,
+        before: bool,
+    ) -> Result<Window, CalendarError> {
+        let other = self.shift(anchor, length, !before)?.moment;
+        Ok(match (before, anchor) {
+            (true, _) => Window {
+                from: other.sort_key(),
+                from_included: true,
+                to: anchor.sort_key(),
+                to_included: false,
+            },
+            (false, Moment::Date(d)) => Window {
+                from: add_days(d, 1, true)?.and_time(NaiveTime::MIN),
+                from_included: true,
+                to: add_days(other.date(), 1, true)?.and_time(NaiveTime::MIN),
+                to_included: false,
+            },
+            (false, Moment::DateTime(at)) => Window {
+                from: at,
+                from_included: false,
+                to: other.sort_key(),
+                to_included: true,
+            },
+        })
     }
 
     fn shift_months(&self, from: Moment, n: u32, forward: bool) -> Result<Shifted, CalendarError> {

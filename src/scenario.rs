@@ -107,6 +107,26 @@ impl Scenario {
         }
     }
 
+    /// The positions, among the events of `kind`, of those in a window: a range into
+    /// [`Scenario::of_kind`]. O(log n).
+    pub fn in_window(&self, kind: &str, w: &crate::calendar::Window) -> std::ops::Range<usize> {
+        let events = self.of_kind(kind);
+        let key = |e: &usize| {
+            self.events
+                .get(*e)
+                .map_or(chrono::NaiveDateTime::MIN, |ev| ev.at.sort_key())
+        };
+        let lo = events.partition_point(|e| {
+            let k = key(e);
+            k < w.from || (!w.from_included && k == w.from)
+        });
+        let hi = events.partition_point(|e| {
+            let k = key(e);
+            k < w.to || (w.to_included && k == w.to)
+        });
+        lo..hi.max(lo)
+    }
+
     /// Events of `kind` that refer to event `target`.
     pub fn referring(&self, target: usize, kind: &str) -> &[usize] {
         self.refs
@@ -537,6 +557,7 @@ fn example(ty: &Type) -> String {
         Type::Party => String::from("write the name of a party of the contract"),
         Type::Duration => String::from("write a duration such as `12 months`"),
         Type::Delay => String::from("a delay is computed, not given"),
+        Type::Window => String::from("a window is computed, not given"),
     }
 }
 

@@ -29,6 +29,8 @@ pub enum Value {
         from: Moment,
         to: Moment,
     },
+    /// A stretch of time with stated ends.
+    Window(crate::calendar::Window),
     /// Nothing: an optional field not given, an n-th event that did not happen.
     Absent,
 }
@@ -46,6 +48,7 @@ impl fmt::Display for Value {
             Value::Party(p) => f.write_str(p),
             Value::Event(i) => write!(f, "event #{i}"),
             Value::Delay { from, to } => write!(f, "{from} → {to}"),
+            Value::Window(w) => write!(f, "{w}"),
             Value::Absent => f.write_str("none"),
         }
     }

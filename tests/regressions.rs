@@ -130,3 +130,59 @@ fn an_invoice_paid_in_parts_is_met_when_the_last_part_arrives() {
         money("200.00")
     );
 }
+
+// ------------------------------------------------------------ 3. windows
+
+#[test]
+fn the_six_months_before_an_event_start_on_its_first_day_and_stop_the_day_before() {
+    // ClientCom 11.3: "the amount paid in the six months before the damaging event" of
+    // 2025-08-01 is 2025-02-01 … 2025-07-31: the payment of 2025-02-01 counts, the one on
+    // the event's day and the one of 2025-01-31 do not.
+    let r = eval_text(
+        "clientcom",
+        "scenario \"window\"\ncontract clientcom\nas of 2025-08-31\n\
+         event p-before: payment on 2025-01-31 by user { amount: EUR 1.00 }\n\
+         event p-first: payment on 2025-02-01 by user { amount: EUR 10.00 }\n\
+         event p-last: payment on 2025-07-31 by user { amount: EUR 100.00 }\n\
+         event p-same: payment on 2025-08-01 by user { amount: EUR 1000.00 }\n\
+         event c: claim on 2025-08-01 { amount: EUR 5000.00 }\n",
+        None,
+    );
+    assert_eq!(
+        amount_of(&r, "liability_uninsured")[0].amount,
+        money("110.00")
+    );
+}
+
+// ------------------------------------------------------------ 5. order in time
+
+#[test]
+fn a_result_owed_by_a_date_is_not_violated_before_it() {
+    let contract = SourceFile::new(
+        "result.terms",
+        "contract result\nparty vendor\nparty client\ncurrency EUR\n\
+         event order { }\nevent delivery { order: order }\n\
+         obligation deliver article \"1\" {\n  for each order o\n  vendor must \"deliver\"\n  \
+         by o + 10 days\n  requires count(delivery) >= 1\n}\n"
+            .to_string(),
+    );
+    let scenario = |as_of: &str| {
+        SourceFile::new(
+            "s.scenario",
+            format!(
+                "scenario \"r\"\ncontract result\nas of {as_of}\nevent o: order on 2025-03-01\n"
+            ),
+        )
+    };
+    let status = |as_of: &str| {
+        let r = terms::run(&contract, &scenario(as_of), None)
+            .unwrap_or_else(|f| panic!("{}", f.render()));
+        (
+            r.outcome.obligations[0].status.word(),
+            r.outcome.violations.len(),
+        )
+    };
+    assert_eq!(status("2025-03-05"), ("pending", 0));
+    assert_eq!(status("2025-03-11"), ("pending", 0));
+    assert_eq!(status("2025-03-12"), ("violated", 1));
+}

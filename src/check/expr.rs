@@ -102,6 +102,10 @@ impl Checker {
                 found
             }
             ExprKind::Call(name, args) => self.call_type(name, args, expr.span, env),
+            ExprKind::Window { anchor, .. } => {
+                self.expect_type(anchor, &Type::Time, env);
+                Some(Type::Window)
+            }
             ExprKind::Neg(inner) => {
                 let ty = self.type_of(inner, env)?;
                 if matches!(ty, Type::Money | Type::Number | Type::Percent) {
@@ -288,6 +292,21 @@ impl Checker {
         result
     }
 
+    /// The window of `sum` and `count_in`: one window (`6 months before c`), or two dates
+    /// `from, to` meaning after `from`, up to and including `to`.
+    fn window_args(&mut self, args: &[Expr], env: &Env) {
+        match args {
+            [window] => {
+                self.expect_type(window, &Type::Window, env);
+            }
+            [from, to] => {
+                self.expect_type(from, &Type::Time, env);
+                self.expect_type(to, &Type::Time, env);
+            }
+            _ => {}
+        }
+    }
+
     pub(super) fn call_type(
         &mut self,
         name: &Ident,
@@ -303,8 +322,8 @@ impl Checker {
             | "given" => arity(1),
             "due" | "met" | "met_on" => arity(1) || arity(2),
             "nth" | "last_before" | "total" => arity(2),
-            "count_in" => arity(3),
-            "sum" => arity(4),
+            "count_in" => arity(2) || arity(3),
+            "sum" => arity(3) || arity(4),
             _ => {
                 let hint = suggestion(&name.name, FUNCTIONS.iter().map(|(n, _)| *n));
                 self.error(
@@ -403,8 +422,7 @@ impl Checker {
             "sum" => {
                 let kind = self.kind_arg(args.first()?)?;
                 let ty = self.numeric_field_arg(&kind, args.get(1)?)?;
-                self.expect_type(args.get(2)?, &Type::Time, env);
-                self.expect_type(args.get(3)?, &Type::Time, env);
+                self.window_args(&args[2..], env);
                 Some(ty)
             }
             "due" | "met" | "met_on" => {
@@ -443,8 +461,7 @@ impl Checker {
             }
             "count_in" => {
                 self.kind_arg(args.first()?)?;
-                self.expect_type(args.get(1)?, &Type::Time, env);
-                self.expect_type(args.get(2)?, &Type::Time, env);
+                self.window_args(&args[1..], env);
                 Some(Type::Number)
             }
             "total" => {

@@ -21,6 +21,7 @@ pub fn lint(contract: &ast::Contract) -> Vec<Diagnostic> {
                 visit(expr, &mut |e| {
                     band_order(e, &mut out);
                     minimum_above_cap(e, &mut out);
+                    window_includes_anchor(e, &mut out);
                 });
             }
             never_fires(item, &mut out);
@@ -58,6 +59,7 @@ pub(crate) fn visit<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
     f(expr);
     match &expr.kind {
         ExprKind::Field(e, _) | ExprKind::Neg(e) | ExprKind::Not(e) => visit(e, f),
+        ExprKind::Window { anchor, .. } => visit(anchor, f),
         ExprKind::Binary(_, a, b) => {
             visit(a, f);
             visit(b, f);
@@ -110,6 +112,46 @@ fn band_order(expr: &Expr, out: &mut Vec<Diagnostic>) {
         }
         previous = Some(previous.map_or(value, |p| p.max(value)));
     }
+}
+
+/// `sum(k, f, c - 6 months, c)`: the two-date window runs after `c − 6 months` up to and
+/// including `c`, so it counts an act on the day of `c` and leaves out one on the first day.
+/// "The 6 months preceding c" is `6 months before c`.
+fn window_includes_anchor(expr: &Expr, out: &mut Vec<Diagnostic>) {
+    let ExprKind::Call(name, args) = &expr.kind else {
+        return;
+    };
+    let bounds = match (name.name.as_str(), args.as_slice()) {
+        ("sum", [_, _, from, to]) | ("count_in", [_, from, to]) => (from, to),
+        _ => return,
+    };
+    let (from, to) = bounds;
+    let ExprKind::Binary(BinOp::Sub, anchor, length) = &from.kind else {
+        return;
+    };
+    let (ExprKind::Name(a), ExprKind::Name(b), ExprKind::Duration(d)) =
+        (&anchor.kind, &to.kind, &length.kind)
+    else {
+        return;
+    };
+    if a.name != b.name {
+        return;
+    }
+    out.push(
+        Diagnostic::warning(
+            "terms::lint::window_includes_anchor",
+            expr.span,
+            format!(
+                "this window runs after `{a} - {d}` up to and including `{a}`",
+                a = a.name
+            ),
+        )
+        .label("counts an act on the day of the event, not one on the window's first day")
+        .help(format!(
+            "for \"in the {d} preceding {a}\" write `{d} before {a}`: from {a} − {d} up to the day before {a}",
+            a = a.name
+        )),
+    );
 }
 
 /// `min(max(x, 150), 100)`: the minimum is above the cap, so the cap always wins.

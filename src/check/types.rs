@@ -24,6 +24,8 @@ pub enum Type {
     /// The stretch of time an obligation is late (`delay`), from its due date to when it was
     /// met or to the evaluation date.
     Delay,
+    /// A stretch of time with stated ends: `6 months before c`.
+    Window,
 }
 
 impl Type {
@@ -75,6 +77,7 @@ impl fmt::Display for Type {
             Type::Party => f.write_str("party"),
             Type::Event(kind) => write!(f, "`{kind}` event"),
             Type::Delay => f.write_str("delay"),
+            Type::Window => f.write_str("window"),
         }
     }
 }

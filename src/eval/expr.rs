@@ -19,7 +19,11 @@ impl<'a> Engine<'a> {
         if let Some(trace) = &mut self.trace {
             if matches!(
                 expr.kind,
-                ExprKind::Name(_) | ExprKind::Field(..) | ExprKind::Call(..) | ExprKind::Band(..)
+                ExprKind::Name(_)
+                    | ExprKind::Field(..)
+                    | ExprKind::Call(..)
+                    | ExprKind::Band(..)
+                    | ExprKind::Window { .. }
             ) {
                 trace.push((expr.span, value.clone()));
             }
@@ -56,6 +60,19 @@ impl<'a> Engine<'a> {
                 }
             }
             ExprKind::Call(name, args) => self.call(&name.name, args, expr.span, ctx)?,
+            ExprKind::Window {
+                length,
+                before,
+                anchor,
+            } => match self.eval(anchor, ctx)?.as_moment(self.s) {
+                Some(at) => Value::Window(
+                    self.c
+                        .calendar
+                        .window(at, length, *before)
+                        .map_err(|e| self.calendar_error(e, expr.span))?,
+                ),
+                None => Value::Absent,
+            },
             ExprKind::Neg(inner) => match self.eval(inner, ctx)? {
                 Value::Money(d) => Value::Money(-d),
                 Value::Number(d) => Value::Number(-d),
@@ -380,12 +397,11 @@ impl<'a> Engine<'a> {
             "sum" => {
                 let kind = kind_name(first).to_string();
                 let field = kind_name(args.get(1)).to_string();
-                let from = self.eval_arg(args.get(2), ctx)?.as_moment(self.s);
-                let to = self.eval_arg(args.get(3), ctx)?.as_moment(self.s);
-                let (Some(from), Some(to)) = (from, to) else {
+                let Some(range) = self.window_range(&kind, args.get(2..).unwrap_or(&[]), ctx)?
+                else {
                     return Ok(Value::Absent);
                 };
-                self.sum(&kind, &field, from, to, span)?
+                self.sum(&kind, &field, range, span)?
             }
             "due" | "met" | "met_on" => {
                 let obligation = kind_name(first);
@@ -411,13 +427,11 @@ impl<'a> Engine<'a> {
             "given" => Value::Bool(self.eval_arg(first, ctx)? != Value::Absent),
             "count_in" => {
                 let kind = kind_name(first);
-                let from = self.eval_arg(args.get(1), ctx)?.as_moment(self.s);
-                let to = self.eval_arg(args.get(2), ctx)?.as_moment(self.s);
-                let (Some(from), Some(to)) = (from, to) else {
+                let Some(range) = self.window_range(kind, args.get(1..).unwrap_or(&[]), ctx)?
+                else {
                     return Ok(Value::Absent);
                 };
-                let (lo, hi) = (self.s.count_until(kind, from), self.s.count_until(kind, to));
-                Value::Number(Decimal::from(hi.saturating_sub(lo)))
+                Value::Number(Decimal::from(range.len()))
             }
             "total" => {
                 let kind = kind_name(first);
@@ -479,6 +493,37 @@ impl<'a> Engine<'a> {
         })
     }
 
+    /// The events of `kind` in the window the arguments give: one window value, or two
+    /// moments `from, to` (after `from`, up to and including `to`).
+    fn window_range(
+        &mut self,
+        kind: &str,
+        args: &[Expr],
+        ctx: Ctx<'a>,
+    ) -> Result<Option<std::ops::Range<usize>>, EvalError> {
+        let window = match args {
+            [window] => match self.eval(window, ctx)? {
+                Value::Window(w) => w,
+                _ => return Ok(None),
+            },
+            [from, to] => {
+                let from = self.eval(from, ctx)?.as_moment(self.s);
+                let to = self.eval(to, ctx)?.as_moment(self.s);
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Ok(None);
+                };
+                calendar::Window {
+                    from: from.sort_key(),
+                    from_included: false,
+                    to: to.sort_key(),
+                    to_included: true,
+                }
+            }
+            _ => return Ok(None),
+        };
+        Ok(Some(self.s.in_window(kind, &window)))
+    }
+
     fn eval_arg(&mut self, arg: Option<&Expr>, ctx: Ctx<'a>) -> Result<Value, EvalError> {
         match arg {
             Some(a) => self.eval(a, ctx),
@@ -525,14 +570,13 @@ impl<'a> Engine<'a> {
         Ok(Value::Number(Decimal::from(n)))
     }
 
-    /// Total of `field` over events of `kind` after `from`, up to and including `to`, from
-    /// prefix sums built once per (kind, field).
+    /// Total of `field` over the events of `kind` at positions `range`, from prefix sums
+    /// built once per (kind, field).
     fn sum(
         &mut self,
         kind: &str,
         field: &str,
-        from: Moment,
-        to: Moment,
+        range: std::ops::Range<usize>,
         span: Span,
     ) -> Result<Value, EvalError> {
         let events = self.s.of_kind(kind);
@@ -555,7 +599,7 @@ impl<'a> Engine<'a> {
             }
             self.sums.insert(key.clone(), prefix);
         }
-        let (lo, hi) = (self.s.count_until(kind, from), self.s.count_until(kind, to));
+        let (lo, hi) = (range.start, range.end);
         let prefix = self.sums.get(&key);
         let at = |i: usize| {
             prefix

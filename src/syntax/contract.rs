@@ -663,6 +663,23 @@ fn expr_node(pair: P) -> R<Expr> {
             let args = c.rest().map(expr).collect::<R<Vec<_>>>()?;
             Ok(Expr::new(ExprKind::Call(name, args), span))
         }
+        Rule::window => {
+            let mut c = Children::of(pair);
+            let length = duration(c.next()?)?;
+            let before = c.next_if(Rule::kw_before).is_some();
+            if !before {
+                c.skip(Rule::kw_after);
+            }
+            let anchor = expr(c.next()?)?;
+            Ok(Expr::new(
+                ExprKind::Window {
+                    length,
+                    before,
+                    anchor: Box::new(anchor),
+                },
+                span,
+            ))
+        }
         Rule::ident => Ok(Expr::new(ExprKind::Name(ident(pair)), span)),
         Rule::money_lit => {
             let mut c = Children::of(pair);
@@ -840,6 +857,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::band_arm => "`below … => …`",
         Rule::band_below => "`below …`",
         Rule::call => "a function call",
+        Rule::window => "a window like `6 months before c`",
         Rule::literal => "a literal",
         Rule::money_lit => "an amount like `EUR 75.00`",
         Rule::datetime_lit => "a date-time like `2025-06-10T14:00`",
