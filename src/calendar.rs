@@ -108,6 +108,23 @@ impl fmt::Display for Window {
     }
 }
 
+/// The calendar period a date falls in, numbered so that consecutive periods have
+/// consecutive numbers: `1 day`, `1 week` (Monday to Sunday), `1 month`, `3 months` (calendar
+/// quarters), `6 months` (halves), `1 year`. `None` for any other length.
+pub fn period_number(date: NaiveDate, length: &Duration) -> Option<i64> {
+    if length.business {
+        return None;
+    }
+    let months = i64::from(date.year()) * 12 + i64::from(date.month0());
+    match (length.unit, length.count) {
+        (Unit::Days, 1) => Some(i64::from(date.num_days_from_ce())),
+        (Unit::Weeks, 1) => Some(i64::from(date.num_days_from_ce() - 1).div_euclid(7)),
+        (Unit::Months, n @ (1 | 3 | 6 | 12)) => Some(months.div_euclid(i64::from(n))),
+        (Unit::Years, 1) => Some(i64::from(date.year())),
+        _ => None,
+    }
+}
+
 /// Why a date computation could not be done.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum CalendarError {

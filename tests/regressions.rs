@@ -186,3 +186,40 @@ fn a_result_owed_by_a_date_is_not_violated_before_it() {
     assert_eq!(status("2025-03-11"), ("pending", 0));
     assert_eq!(status("2025-03-12"), ("violated", 1));
 }
+
+// ------------------------------------------------------------ 4. consecutive periods
+
+#[test]
+fn a_month_without_a_report_breaks_a_run_of_consecutive_months() {
+    // Qualifio 3.6.1: shortfalls in March and May with no April report are not two
+    // consecutive months: no penalty for May. With April's shortfall reported, May's is the
+    // third consecutive month and is charged (10% of 1,000.00 below 95%).
+    let run = |april: bool| {
+        let mut s = String::from(
+            "scenario \"streak\"\ncontract qualifio\nas of 2025-07-31\nfact licence_price = EUR 12000.00\nfact licence_months = 12\n\
+             event m3: availability on 2025-03-31 { front_office: 98.00%, back_office: 99.00% }\n\
+             event n3: shortfall_notice on 2025-04-05 by customer via letter { month: m3 }\n\
+             event m5: availability on 2025-05-31 { front_office: 94.00%, back_office: 99.00% }\n\
+             event n5: shortfall_notice on 2025-06-05 by customer via letter { month: m5 }\n",
+        );
+        if april {
+            s.push_str(
+                "event m4: availability on 2025-04-30 { front_office: 98.00%, back_office: 99.00% }\n\
+                 event n4: shortfall_notice on 2025-05-05 by customer via letter { month: m4 }\n",
+            );
+        }
+        let r = eval_text("qualifio", &s, None);
+        amount_of(&r, "front_office_sla")
+            .iter()
+            .map(|a| (a.source.event.clone().unwrap_or_default(), a.amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run(false), vec![]);
+    assert_eq!(
+        run(true),
+        vec![
+            (String::from("m4"), money("20.00")),
+            (String::from("m5"), money("100.00"))
+        ]
+    );
+}

@@ -318,8 +318,10 @@ impl Checker {
         let ok_arity = match name.name.as_str() {
             "max" | "min" => !args.is_empty(),
             "ceil" | "floor" | "days" | "started_months" | "complete_months" | "complete_weeks"
-            | "hours" | "minutes" | "end_of_month" | "count" | "rank" | "streak" | "end_of"
-            | "given" => arity(1),
+            | "hours" | "minutes" | "end_of_month" | "count" | "rank" | "end_of" | "given" => {
+                arity(1)
+            }
+            "streak" => arity(1) || arity(2),
             "due" | "met" | "met_on" => arity(1) || arity(2),
             "nth" | "last_before" | "total" => arity(2),
             "count_in" => arity(2) || arity(3),
@@ -498,6 +500,21 @@ impl Checker {
                     );
                 }
                 self.expect_type(args.first()?, &Type::Bool, env);
+                if let Some(period) = args.get(1) {
+                    let calendar_period = match &period.kind {
+                        ExprKind::Duration(d) => {
+                            crate::calendar::period_number(chrono::NaiveDate::MIN, d).is_some()
+                        }
+                        _ => false,
+                    };
+                    if !calendar_period {
+                        return self.mismatch(
+                            period.span,
+                            String::from("a streak runs over calendar periods"),
+                            "write `1 day`, `1 week`, `1 month`, `3 months` (quarters), `6 months` or `1 year`",
+                        );
+                    }
+                }
                 Some(Type::Number)
             }
             "end_of" => {

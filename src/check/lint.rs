@@ -22,6 +22,7 @@ pub fn lint(contract: &ast::Contract) -> Vec<Diagnostic> {
                     band_order(e, &mut out);
                     minimum_above_cap(e, &mut out);
                     window_includes_anchor(e, &mut out);
+                    streak_of_events(e, &mut out);
                 });
             }
             never_fires(item, &mut out);
@@ -151,6 +152,25 @@ fn window_includes_anchor(expr: &Expr, out: &mut Vec<Diagnostic>) {
             "for \"in the {d} preceding {a}\" write `{d} before {a}`: from {a} − {d} up to the day before {a}",
             a = a.name
         )),
+    );
+}
+
+/// `streak(cond)` counts consecutive events: a month with no report does not break the run.
+fn streak_of_events(expr: &Expr, out: &mut Vec<Diagnostic>) {
+    let ExprKind::Call(name, args) = &expr.kind else {
+        return;
+    };
+    if name.name != "streak" || args.len() != 1 {
+        return;
+    }
+    out.push(
+        Diagnostic::warning(
+            "terms::lint::streak_of_events",
+            expr.span,
+            "this streak counts consecutive events, not consecutive calendar periods",
+        )
+        .label("a period with no event does not break this run")
+        .help("for \"consecutive months\" write `streak(condition, 1 month)`: a month with no event then breaks the run"),
     );
 }
 

@@ -50,7 +50,7 @@ pub const FUNCTIONS: [(&str, &str); 24] = [
     ("met", "met(obligation[, event]): whether that instance of the obligation was met"),
     ("met_on", "met_on(obligation[, event]): when it was met, even late"),
     ("rank", "rank(e): the position of event e among the events of its kind (1 = first)"),
-    ("streak", "streak(condition): consecutive events of this clause's kind, up to this one, where the condition holds"),
+    ("streak", "streak(condition, 1 month): consecutive calendar periods, up to this event's, in which every event of this clause's kind meets the condition (a period with none breaks the run); streak(condition): consecutive events"),
     ("end_of", "end_of(term): the day a term ends, once notice has ended it"),
 ];
 

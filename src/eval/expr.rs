@@ -477,7 +477,11 @@ impl<'a> Engine<'a> {
                 let Some(cond) = first else {
                     return Ok(Value::Absent);
                 };
-                self.streak(cond, ctx, event)?
+                let period = match args.get(1).map(|a| &a.kind) {
+                    Some(ExprKind::Duration(d)) => Some(*d),
+                    _ => None,
+                };
+                self.streak(cond, period, ctx, event)?
             }
             "end_of" => {
                 let term = kind_name(first);
@@ -531,9 +535,17 @@ impl<'a> Engine<'a> {
         }
     }
 
-    /// Consecutive events of the clause's kind, ending at `event`, where `cond` holds.
+    /// Consecutive events of the clause's kind, ending at `event`, where `cond` holds; with a
+    /// period, consecutive calendar periods, ending at `event`'s, in which every event of the
+    /// kind meets `cond`: a period with no event breaks the run.
     /// Computed once per (clause, expression) over all events of the kind, in order.
-    fn streak(&mut self, cond: &Expr, ctx: Ctx<'a>, event: usize) -> Result<Value, EvalError> {
+    fn streak(
+        &mut self,
+        cond: &Expr,
+        period: Option<crate::ast::Duration>,
+        ctx: Ctx<'a>,
+        event: usize,
+    ) -> Result<Value, EvalError> {
         let key = (ctx.clause, cond.span.start);
         let Some(rank) = self.s.events.get(event).map(|e| e.rank) else {
             return Ok(Value::Absent);
@@ -543,22 +555,35 @@ impl<'a> Engine<'a> {
                 return Ok(Value::Absent);
             };
             let events: Vec<usize> = self.s.of_kind(&kind).to_vec();
-            let mut counts = Vec::with_capacity(events.len());
-            let mut run = 0u32;
+            let mut holds = Vec::with_capacity(events.len());
             let saved = self.trace.take();
-            for e in events {
+            for &e in &events {
                 let inner = Ctx {
                     var: ctx.var.map(|(v, _)| (v, e)),
                     ..ctx
                 };
-                run = if self.eval(cond, inner)?.is_true() {
-                    run + 1
-                } else {
-                    0
-                };
-                counts.push(run);
+                match self.eval(cond, inner) {
+                    Ok(v) => holds.push(v.is_true()),
+                    Err(err) => {
+                        self.trace = saved;
+                        return Err(err);
+                    }
+                }
             }
             self.trace = saved;
+            let counts = match period {
+                None => {
+                    let mut run = 0u32;
+                    holds
+                        .iter()
+                        .map(|h| {
+                            run = if *h { run.saturating_add(1) } else { 0 };
+                            run
+                        })
+                        .collect()
+                }
+                Some(length) => self.period_streaks(&events, &holds, &length),
+            };
             self.streaks.insert(key, counts);
         }
         let n = self
@@ -568,6 +593,50 @@ impl<'a> Engine<'a> {
             .copied()
             .unwrap_or(0);
         Ok(Value::Number(Decimal::from(n)))
+    }
+
+    /// Per event, the run of consecutive calendar periods up to its own in which every event
+    /// held. Events are in date order, so each period's events are contiguous: one pass.
+    fn period_streaks(
+        &self,
+        events: &[usize],
+        holds: &[bool],
+        length: &crate::ast::Duration,
+    ) -> Vec<u32> {
+        let period_of = |e: &usize| {
+            self.s
+                .events
+                .get(*e)
+                .and_then(|ev| calendar::period_number(ev.at.date(), length))
+        };
+        // (period, whether every event in it held), in order.
+        let mut periods: Vec<(Option<i64>, bool)> = Vec::new();
+        let mut of_event = Vec::with_capacity(events.len());
+        for (e, h) in events.iter().zip(holds) {
+            let p = period_of(e);
+            match periods.last_mut() {
+                Some((last, all)) if *last == p => *all &= *h,
+                _ => periods.push((p, *h)),
+            }
+            of_event.push(periods.len() - 1);
+        }
+        let mut runs = Vec::with_capacity(periods.len());
+        let mut run = 0u32;
+        let mut previous: Option<i64> = None;
+        for (p, all) in &periods {
+            let follows = matches!((previous, p), (Some(a), Some(b)) if *b == a + 1);
+            run = match (all, follows) {
+                (false, _) => 0,
+                (true, true) => run.saturating_add(1),
+                (true, false) => 1,
+            };
+            previous = *p;
+            runs.push(run);
+        }
+        of_event
+            .into_iter()
+            .map(|i| runs.get(i).copied().unwrap_or(0))
+            .collect()
     }
 
     /// Total of `field` over the events of `kind` at positions `range`, from prefix sums
