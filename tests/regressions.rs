@@ -223,3 +223,63 @@ fn a_month_without_a_report_breaks_a_run_of_consecutive_months() {
         ]
     );
 }
+
+#[test]
+fn a_notice_of_default_after_payment_puts_no_one_in_default() {
+    // ClientCom 5.3/5.4: invoice due 2025-01-15, paid late on 2025-02-10; a notice of
+    // default sent on 2025-02-20, after payment, owes neither interest nor costs. Sent on
+    // 2025-02-01, before payment, it owes 2% × 1 started month on 500.00 = 10.00 and 15% =
+    // 75.00.
+    let run = |notice: &str| {
+        let r = eval_text(
+            "clientcom",
+            &format!(
+                "scenario \"default\"\ncontract clientcom\nas of 2025-03-31\n\
+                 event inv: invoice on 2025-01-01 {{ amount: EUR 500.00, due: 2025-01-15 }}\n\
+                 event pay: payment on 2025-02-10 by user {{ amount: EUR 500.00, invoice: inv }}\n\
+                 event nd: default_notice on {notice} by clientcom via registered_letter {{ invoice: inv }}\n"
+            ),
+            None,
+        );
+        r.outcome
+            .amounts
+            .iter()
+            .map(|a| (a.source.clause_id.clone(), a.amount))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(run("2025-02-20"), vec![]);
+    assert_eq!(
+        run("2025-02-01"),
+        vec![
+            (String::from("late_interest"), money("10.00")),
+            (String::from("extrajudicial_costs"), money("75.00"))
+        ]
+    );
+}
+
+#[test]
+fn an_act_before_a_right_opens_does_not_exercise_it() {
+    let contract = SourceFile::new(
+        "right.terms",
+        "contract rights\nparty vendor\nparty client\ncurrency EUR\n\
+         event fault { }\nevent termination { fault: fault }\n\
+         right terminate article \"9\" {\n  for each fault b\n  client may \"terminate\"\n  \
+         opens after 14 days following b\n  within 2 months after b\n  exercised by termination\n}\n"
+            .to_string(),
+    );
+    let run = |termination: &str| {
+        let scenario = SourceFile::new(
+            "s.scenario",
+            format!(
+                "scenario \"r\"\ncontract rights\nas of 2025-06-30\nevent b: fault on 2025-03-01\n\
+                 event t: termination on {termination} by client {{ fault: b }}\n"
+            ),
+        );
+        let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+        r.outcome.rights[0].status.word()
+    };
+    // Opens 2025-03-16 (the day after 2025-03-01 + 14 days); the window ends 2025-05-01.
+    assert_eq!(run("2025-03-10"), "lapsed");
+    assert_eq!(run("2025-03-16"), "exercised");
+    assert_eq!(run("2025-05-02"), "lapsed");
+}

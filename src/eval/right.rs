@@ -121,7 +121,7 @@ impl<'a> Engine<'a> {
                     what: String::from("window ends"),
                     ..s
                 }));
-                let (exercised, notes) = self.exercise(r, event, end);
+                let (exercised, notes) = self.exercise(r, event, from, Some(end));
                 if let Some((id, at)) = exercised {
                     status = RightStatus::Exercised;
                     push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
@@ -130,6 +130,16 @@ impl<'a> Engine<'a> {
                     if let Some(otherwise) = &r.otherwise {
                         push_detail(&mut detail, otherwise.clone());
                     }
+                }
+                for note in notes {
+                    push_detail(&mut detail, note);
+                }
+            } else if r.exercised_by.is_some() && status == RightStatus::Open {
+                // A right with no window is exercised by the first valid act once open.
+                let (exercised, notes) = self.exercise(r, event, from, None);
+                if let Some((id, at)) = exercised {
+                    status = RightStatus::Exercised;
+                    push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
                 }
                 for note in notes {
                     push_detail(&mut detail, note);
@@ -154,12 +164,14 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// The first valid exercise of a windowed right, and notes on the invalid ones.
+    /// The first valid exercise of a right: once it is open (`from`) and, with a window, by
+    /// its end; notes say why the other acts do not count.
     pub(super) fn exercise(
         &self,
         r: &crate::check::Right,
         event: Option<usize>,
-        end: Moment,
+        from: Option<Moment>,
+        end: Option<Moment>,
     ) -> (Option<(String, Moment)>, Vec<String>) {
         let mut notes = Vec::new();
         let Some(kind) = &r.exercised_by else {
@@ -171,7 +183,11 @@ impl<'a> Engine<'a> {
                 .events
                 .get(candidate)
                 .map_or_else(String::new, |act| act.id.clone());
-            if at.is_by(end) {
+            if let Some(f) = from.filter(|f| at.sort_key() < f.sort_key() && at.date() < f.date()) {
+                notes.push(format!("`{id}` on {at} is before the right opened on {f}"));
+                continue;
+            }
+            if end.is_none_or(|end| at.is_by(end)) {
                 return (Some((id, at)), notes);
             }
             notes.push(format!("`{id}` on {at} is too late"));
