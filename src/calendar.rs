@@ -146,7 +146,8 @@ impl fmt::Display for CalendarError {
             CalendarError::NonexistentLocalTime(t) => {
                 write!(
                     f,
-                    "the local time {} does not exist (clock change)",
+                    "the local time {} does not exist: the clocks skip it when they move \
+                     forward (summer time)",
                     t.format("%Y-%m-%dT%H:%M")
                 )
             }
@@ -280,6 +281,29 @@ impl Calendar {
     /// Monday to Friday, not a holiday.
     pub fn is_business_day(&self, date: NaiveDate) -> bool {
         !matches!(date.weekday(), Weekday::Sat | Weekday::Sun) && !self.is_holiday(date)
+    }
+
+    /// When a local time does not exist in the calendar's time zone (the clocks skip it
+    /// when they move forward), the skipped span: the first skipped minute and the time
+    /// the clocks show instead (02:00 and 03:00 in Brussels on the last Sunday of March).
+    pub fn skipped(&self, local: NaiveDateTime) -> Option<(NaiveDateTime, NaiveDateTime)> {
+        if self.tz.from_local_datetime(&local).earliest().is_some() {
+            return None;
+        }
+        // The last minute before the gap (no time zone skips a whole day).
+        let mut before = local;
+        for _ in 0..(24 * 60) {
+            before = before.checked_sub_signed(chrono::Duration::minutes(1))?;
+            if let Some(instant) = self.tz.from_local_datetime(&before).latest() {
+                let first_skipped = before.checked_add_signed(chrono::Duration::minutes(1))?;
+                let after = instant
+                    .checked_add_signed(chrono::Duration::minutes(1))?
+                    .with_timezone(&self.tz)
+                    .naive_local();
+                return Some((first_skipped, after));
+            }
+        }
+        None
     }
 
     /// Moves `from` by `duration`, forward (`sign` = 1) or backward (-1).

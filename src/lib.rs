@@ -43,6 +43,8 @@ pub mod source;
 pub mod syntax;
 pub mod value;
 
+use std::path::{Path, PathBuf};
+
 use chrono::NaiveDate;
 
 use check::Checked;
@@ -113,6 +115,25 @@ pub fn run_with(
 ) -> Result<Report, Failure> {
     let (contract, _warnings) = load_contract(contract_file)?;
     let scenario = load_scenario(&contract, scenario_file)?;
+    evaluate_loaded(
+        &contract,
+        contract_file,
+        &scenario,
+        scenario_file,
+        as_of,
+        limits,
+    )
+}
+
+/// Evaluates a checked scenario against a checked contract (the files are for diagnostics).
+fn evaluate_loaded(
+    contract: &Checked,
+    contract_file: &SourceFile,
+    scenario: &Scenario,
+    scenario_file: &SourceFile,
+    as_of: Option<NaiveDate>,
+    limits: eval::Limits,
+) -> Result<Report, Failure> {
     let Some(as_of) = as_of.or(scenario.as_of) else {
         return Err(Failure::one(
             scenario_file,
@@ -141,9 +162,123 @@ pub fn run_with(
             ))],
         ));
     }
-    let outcome = eval::evaluate(&contract, &scenario, as_of, limits)
+    let outcome = eval::evaluate(contract, scenario, as_of, limits)
         .map_err(|d| Failure::one(contract_file, vec![d]))?;
-    Ok(Report::new(&contract, &scenario, as_of, outcome))
+    Ok(Report::new(contract, scenario, as_of, outcome))
+}
+
+/// `terms explain`: evaluates with explanations. `entry`, when given, must be a clause id, an
+/// article or an event id; the report is kept whole (see [`report_only`]).
+pub fn explain(
+    contract_file: &SourceFile,
+    scenario_file: &SourceFile,
+    as_of: Option<NaiveDate>,
+    entry: Option<&str>,
+) -> Result<Report, Failure> {
+    let (contract, _warnings) = load_contract(contract_file)?;
+    let scenario = load_scenario(&contract, scenario_file)?;
+    if let Some(entry) = entry {
+        check_entry(&contract, &scenario, entry)?;
+    }
+    let limits = eval::Limits {
+        explain: true,
+        ..eval::Limits::default()
+    };
+    evaluate_loaded(
+        &contract,
+        contract_file,
+        &scenario,
+        scenario_file,
+        as_of,
+        limits,
+    )
+}
+
+/// How many names a diagnostic lists before it says how many more there are.
+const MAX_LISTED: usize = 12;
+
+/// An `explain` ENTRY that names no clause, article or event is a diagnostic on the
+/// argument, listing the clause ids (and the closest name).
+fn check_entry(contract: &Checked, scenario: &Scenario, entry: &str) -> Result<(), Failure> {
+    let names = contract
+        .clauses
+        .iter()
+        .flat_map(|c| [c.id.as_str(), c.article.as_str()])
+        .chain(scenario.events.iter().map(|e| e.id.as_str()));
+    if names.clone().any(|n| n == entry) {
+        return Ok(());
+    }
+    let hint = match diagnostic::did_you_mean(entry, names) {
+        Some(n) => format!("did you mean `{n}`? "),
+        None => String::new(),
+    };
+    let ids: Vec<&str> = contract.clauses.iter().map(|c| c.id.as_str()).collect();
+    let mut listed = ids
+        .iter()
+        .take(MAX_LISTED)
+        .copied()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if ids.len() > MAX_LISTED {
+        listed.push_str(&format!(" and {} more", ids.len() - MAX_LISTED));
+    }
+    let shown = shown(entry);
+    let file = SourceFile::new("ENTRY", shown.clone());
+    Err(Failure::one(
+        &file,
+        vec![Diagnostic::error(
+            "terms::cli::unknown_entry",
+            Span::new(0, shown.len()),
+            format!("no clause id, article or event id is `{shown}`"),
+        )
+        .label("not in the contract or the scenario")
+        .help(format!(
+            "{hint}ENTRY is a clause id ({listed}), an article as the contract cites it, or an event id of the scenario"
+        ))],
+    ))
+}
+
+/// The entries of a report about one clause id, article or event id, as `explain ENTRY`
+/// shows them; the totals add up the amounts kept.
+pub fn report_only(report: &Report, entry: &str) -> Report {
+    let keep = |s: &eval::Source| {
+        s.clause_id == entry || s.clause == entry || s.event.as_deref() == Some(entry)
+    };
+    let mut r = report.clone();
+    let o = &mut r.outcome;
+    o.obligations.retain(|x| keep(&x.source));
+    o.violations.retain(|x| keep(&x.source));
+    o.rights.retain(|x| keep(&x.source));
+    o.amounts.retain(|x| keep(&x.source));
+    o.dates.retain(|x| keep(&x.source));
+    o.notices.retain(|x| keep(&x.source));
+    o.allocations.retain(|x| keep(&x.source));
+    o.outstanding.retain(|x| keep(&x.source));
+    o.not_fired.retain(|x| keep(&x.source));
+    o.unevaluated
+        .retain(|x| x.clause_id == entry || x.clause == entry);
+    let mut sums: std::collections::BTreeMap<(&str, &str), Option<rust_decimal::Decimal>> =
+        std::collections::BTreeMap::new();
+    for a in &o.amounts {
+        let sum = sums
+            .entry((a.debtor.as_str(), a.creditor.as_str()))
+            .or_insert(Some(rust_decimal::Decimal::ZERO));
+        *sum = sum.and_then(|s| s.checked_add(a.amount));
+    }
+    let currency = r.currency.clone();
+    let totals = sums
+        .into_iter()
+        .filter_map(|((debtor, creditor), amount)| {
+            amount.map(|amount| eval::Total {
+                debtor: debtor.to_string(),
+                creditor: creditor.to_string(),
+                amount,
+                currency: currency.clone(),
+            })
+        })
+        .collect();
+    r.outcome.totals = totals;
+    r
 }
 
 /// How often each clause of a contract produced an entry across a set of scenarios.
@@ -173,11 +308,28 @@ pub fn coverage(
     contract_file: &SourceFile,
     scenario_files: &[SourceFile],
 ) -> Result<Coverage, Failure> {
+    coverage_of(contract_file, scenario_files.iter().cloned().map(Ok))
+}
+
+/// [`coverage`] of the scenario files at `paths`, read one at a time.
+pub fn coverage_of_paths(
+    contract_file: &SourceFile,
+    paths: &[PathBuf],
+) -> Result<Coverage, Failure> {
+    coverage_of(contract_file, paths.iter().map(|p| read_scenario(p)))
+}
+
+/// The contract is parsed and checked once; each scenario is parsed once.
+fn coverage_of(
+    contract_file: &SourceFile,
+    scenario_files: impl Iterator<Item = Result<SourceFile, Failure>>,
+) -> Result<Coverage, Failure> {
     let (contract, _) = load_contract(contract_file)?;
     let mut counts: std::collections::BTreeMap<&str, usize> = std::collections::BTreeMap::new();
     let mut scenarios = 0;
     for file in scenario_files {
-        let ast = syntax::parse_scenario(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
+        let file = file?;
+        let ast = syntax::parse_scenario(&file.text).map_err(|d| Failure::one(&file, vec![d]))?;
         if ast
             .contract
             .as_ref()
@@ -185,7 +337,16 @@ pub fn coverage(
         {
             continue;
         }
-        let report = run(contract_file, file, None)?;
+        let scenario =
+            scenario::check_scenario(&contract, &ast).map_err(|ds| Failure::one(&file, ds))?;
+        let report = evaluate_loaded(
+            &contract,
+            contract_file,
+            &scenario,
+            &file,
+            None,
+            eval::Limits::default(),
+        )?;
         scenarios += 1;
         let o = &report.outcome;
         let used: std::collections::BTreeSet<&str> = o
@@ -224,32 +385,142 @@ pub fn coverage(
     })
 }
 
-/// Reads a file as a source: non-UTF-8 bytes are a diagnostic, not a crash.
-pub fn read_source(path: &std::path::Path) -> Result<SourceFile, Failure> {
+/// Reads a file as a source: non-UTF-8 bytes are a diagnostic, not a crash. Only regular
+/// files are read, and none over the scenario limit (32 MiB).
+pub fn read_source(path: &Path) -> Result<SourceFile, Failure> {
     read_source_as(path, &path.display().to_string())
 }
 
+/// Reads a contract: a regular file of at most 1 MiB.
+pub fn read_contract(path: &Path) -> Result<SourceFile, Failure> {
+    read_limited(
+        path,
+        &path.display().to_string(),
+        syntax::MAX_SOURCE_BYTES,
+        "a contract",
+    )
+}
+
+/// Reads a scenario: a regular file of at most 32 MiB.
+pub fn read_scenario(path: &Path) -> Result<SourceFile, Failure> {
+    read_limited(
+        path,
+        &path.display().to_string(),
+        syntax::MAX_SCENARIO_BYTES,
+        "a scenario",
+    )
+}
+
 /// Reads a file as a source shown under `name` in diagnostics.
-pub fn read_source_as(path: &std::path::Path, name: &str) -> Result<SourceFile, Failure> {
-    let name = name.to_string();
-    let bytes = std::fs::read(path).map_err(|e| {
-        Failure::one(
-            &SourceFile::new(name.clone(), ""),
-            vec![Diagnostic::error(
-                "terms::io::unreadable",
-                Span::new(0, 0),
-                format!("cannot read `{name}`: {e}"),
-            )
+pub fn read_source_as(path: &Path, name: &str) -> Result<SourceFile, Failure> {
+    read_limited(path, name, syntax::MAX_SCENARIO_BYTES, "a scenario")
+}
+
+/// The longest file name a diagnostic shows whole.
+const MAX_SHOWN_NAME: usize = 200;
+
+/// A name as diagnostics show it: at most [`MAX_SHOWN_NAME`] characters.
+pub fn shown(name: &str) -> String {
+    if name.chars().count() <= MAX_SHOWN_NAME {
+        return name.to_string();
+    }
+    let head: String = name.chars().take(MAX_SHOWN_NAME).collect();
+    format!("{head}…")
+}
+
+fn io_failure(name: &str, code: &'static str, message: String, help: &str) -> Failure {
+    Failure::one(
+        &SourceFile::new(name, ""),
+        vec![Diagnostic::error(code, Span::new(0, 0), message)
             .label("here")
-            .help("check the path and the file's permissions")],
+            .help(help)],
+    )
+}
+
+/// What a file that is not a regular file is.
+fn file_kind(ty: std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if ty.is_fifo() {
+            return "a named pipe (FIFO)";
+        }
+        if ty.is_socket() {
+            return "a socket";
+        }
+        if ty.is_char_device() || ty.is_block_device() {
+            return "a device";
+        }
+    }
+    if ty.is_dir() {
+        "a folder"
+    } else {
+        "not a regular file"
+    }
+}
+
+/// Reads a regular file of at most `max_bytes`. The type and the size are checked before
+/// the file is opened, so a named pipe or a device never blocks and a huge file is never
+/// read; the read itself stops one byte past the limit.
+fn read_limited(
+    path: &Path,
+    name: &str,
+    max_bytes: usize,
+    what: &str,
+) -> Result<SourceFile, Failure> {
+    use std::io::Read;
+    let name = shown(name);
+    let unreadable = |e: std::io::Error| {
+        io_failure(
+            &name,
+            "terms::io::unreadable",
+            format!("cannot read `{name}`: {e}"),
+            "check the path and the file's permissions",
         )
-    })?;
+    };
+    let not_a_file = |ty: std::fs::FileType| {
+        io_failure(
+            &name,
+            "terms::io::not_a_file",
+            format!("`{name}` is {}, not a file", file_kind(ty)),
+            &format!("give the path of {what} file"),
+        )
+    };
+    let too_large = |len: u64| {
+        io_failure(
+            &name,
+            "terms::syntax::too_large",
+            format!("the file is {len} bytes, more than the limit of {max_bytes}"),
+            "split the file: a contract is at most 1 MiB, a scenario 32 MiB",
+        )
+    };
+    let limit = u64::try_from(max_bytes).unwrap_or(u64::MAX);
+    let check = |meta: &std::fs::Metadata| {
+        if !meta.is_file() {
+            Err(not_a_file(meta.file_type()))
+        } else if meta.len() > limit {
+            Err(too_large(meta.len()))
+        } else {
+            Ok(())
+        }
+    };
+    check(&std::fs::metadata(path).map_err(unreadable)?)?;
+    let file = std::fs::File::open(path).map_err(unreadable)?;
+    // The path may have been replaced between the two looks: check the open file too.
+    check(&file.metadata().map_err(unreadable)?)?;
+    let mut bytes = Vec::new();
+    file.take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(unreadable)?;
+    if bytes.len() > max_bytes {
+        return Err(too_large(u64::try_from(bytes.len()).unwrap_or(u64::MAX)));
+    }
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {
             let at = e.utf8_error().valid_up_to();
-            let lossy = String::from_utf8_lossy(e.as_bytes()).into_owned();
-            let file = SourceFile::new(name, lossy);
+            let (text, at) = around(e.as_bytes(), at);
+            let file = SourceFile::new(name, text);
             Err(Failure::one(
                 &file,
                 vec![Diagnostic::error(
@@ -262,4 +533,89 @@ pub fn read_source_as(path: &std::path::Path, name: &str) -> Result<SourceFile, 
             ))
         }
     }
+}
+
+/// What a diagnostic about byte `at` of a file shows of it: the line of `at` up to
+/// [`MAX_SHOWN_AFTER`] bytes past it, with the lines before left empty (so line and column
+/// stay right) and nothing after, so a huge line or file is not echoed whole. Returns the
+/// text and where `at` is in it.
+fn around(bytes: &[u8], at: usize) -> (String, usize) {
+    let before = bytes.get(..at).unwrap_or(bytes);
+    let line_start = before
+        .iter()
+        .rposition(|b| *b == b'\n')
+        .map_or(0, |i| i + 1);
+    let newlines = before.iter().filter(|b| **b == b'\n').count();
+    let rest = bytes.get(at..).unwrap_or_default();
+    let line_end = rest
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(rest.len())
+        .min(MAX_SHOWN_AFTER);
+    let mut text = "\n".repeat(newlines);
+    text.push_str(&String::from_utf8_lossy(
+        bytes.get(line_start..at).unwrap_or_default(),
+    ));
+    let at = text.len();
+    text.push_str(&String::from_utf8_lossy(
+        rest.get(..line_end).unwrap_or_default(),
+    ));
+    text.push('\n');
+    (text, at)
+}
+
+/// How much of a line past an invalid byte a diagnostic shows.
+const MAX_SHOWN_AFTER: usize = 80;
+
+/// Every `.scenario` file below a folder, sorted, each once. Symbolic links to folders are
+/// not followed (a link to an ancestor would never end); a link to a file counts once with
+/// the file it points to.
+pub fn scenario_paths(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
+    let name = shown(&folder.display().to_string());
+    let meta = std::fs::metadata(folder).map_err(|e| {
+        io_failure(
+            &name,
+            "terms::io::unreadable",
+            format!("cannot read the folder `{name}`: {e}"),
+            "check the path and the folder's permissions",
+        )
+    })?;
+    if !meta.is_dir() {
+        return Err(io_failure(
+            &name,
+            "terms::io::not_a_folder",
+            format!("`{name}` is not a folder"),
+            "give the folder that holds the `.scenario` files",
+        ));
+    }
+    let mut found = Vec::new();
+    let mut pending = vec![folder.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir).map_err(|e| {
+            let name = shown(&dir.display().to_string());
+            io_failure(
+                &name,
+                "terms::io::unreadable",
+                format!("cannot read the folder `{name}`: {e}"),
+                "check the folder's permissions",
+            )
+        })?;
+        for entry in entries.flatten() {
+            let path = entry.path();
+            let Ok(ty) = entry.file_type() else { continue };
+            if ty.is_dir() {
+                pending.push(path);
+            } else if path.extension().is_some_and(|e| e == "scenario") {
+                // A link to a folder named `x.scenario` is skipped like any folder link.
+                if ty.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
+                    continue;
+                }
+                found.push(path);
+            }
+        }
+    }
+    found.sort();
+    let mut seen = std::collections::BTreeSet::new();
+    found.retain(|p| seen.insert(std::fs::canonicalize(p).unwrap_or_else(|_| p.clone())));
+    Ok(found)
 }

@@ -1,5 +1,6 @@
 //! The `terms` command line: `check` contracts, `eval` a contract against a scenario.
 
+use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -67,14 +68,122 @@ enum Format {
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
     NaiveDate::parse_from_str(s, "%Y-%m-%d")
-        .map_err(|_| format!("`{s}` is not a date as YYYY-MM-DD"))
+        .map_err(|_| format!("`{}` is not a date as YYYY-MM-DD", terms::shown(s)))
 }
 
 /// Exit code for invalid input (violations are results, not failures).
 const INVALID: u8 = 2;
 
+/// The longest word of a command-line error shown whole.
+const MAX_ERROR_WORD: usize = 120;
+
+/// Standard output, buffered. A closed pipe (`terms eval … | head`) is not an error: what
+/// is left to write is dropped and the command ends as it would have.
+struct Out {
+    writer: std::io::BufWriter<std::io::StdoutLock<'static>>,
+    closed: bool,
+    error: Option<std::io::Error>,
+}
+
+impl Out {
+    fn new() -> Out {
+        Out {
+            writer: std::io::BufWriter::new(std::io::stdout().lock()),
+            closed: false,
+            error: None,
+        }
+    }
+
+    fn write(&mut self, text: &str) {
+        if self.closed {
+            return;
+        }
+        if let Err(e) = self.writer.write_all(text.as_bytes()) {
+            self.fail(e);
+        }
+    }
+
+    fn fail(&mut self, e: std::io::Error) {
+        self.closed = true;
+        if e.kind() != std::io::ErrorKind::BrokenPipe {
+            self.error = Some(e);
+        }
+    }
+
+    /// Flushes, and turns a write error other than a closed pipe into a failure.
+    fn finish(mut self, code: ExitCode) -> ExitCode {
+        if !self.closed {
+            if let Err(e) = self.writer.flush() {
+                self.fail(e);
+            }
+        }
+        match self.error.take() {
+            Some(e) => {
+                report(&format!("terms: cannot write the output: {e}\n"));
+                ExitCode::from(INVALID)
+            }
+            None => code,
+        }
+    }
+}
+
+/// Writes to standard error; a closed standard error is ignored.
+fn report(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    let _ = err.flush();
+}
+
+/// A text with every word longer than `max` characters cut in its middle (clap repeats a
+/// value given on the command line, whatever its length).
+fn bound_words(text: &str, max: usize) -> String {
+    let mut out = String::with_capacity(text.len().min(4 * max));
+    let mut word = String::new();
+    let flush = |word: &mut String, out: &mut String| {
+        let n = word.chars().count();
+        if n > max {
+            out.extend(word.chars().take(max.saturating_sub(2)));
+            out.push('…');
+            out.extend(word.chars().skip(n - 2));
+        } else {
+            out.push_str(word);
+        }
+        word.clear();
+    };
+    for c in text.chars() {
+        if c.is_whitespace() {
+            flush(&mut word, &mut out);
+            out.push(c);
+        } else {
+            word.push(c);
+        }
+    }
+    flush(&mut word, &mut out);
+    out
+}
+
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+                let mut out = Out::new();
+                out.write(&e.render().to_string());
+                return out.finish(ExitCode::from(
+                    u8::try_from(e.exit_code()).unwrap_or(INVALID),
+                ));
+            }
+            report(&bound_words(&e.render().to_string(), MAX_ERROR_WORD));
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(INVALID));
+        }
+    };
+    let mut out = Out::new();
+    let code = run(cli, &mut out);
+    out.finish(code)
+}
+
+fn run(cli: Cli, out: &mut Out) -> ExitCode {
     match cli.command {
         Command::Check {
             files,
@@ -82,17 +191,17 @@ fn main() -> ExitCode {
         } => {
             let mut ok = true;
             for path in files {
-                match terms::read_source(&path)
+                match terms::read_contract(&path)
                     .and_then(|f| terms::load_contract(&f).map(|(_, w)| (f, w)))
                 {
                     Ok((file, warnings)) => {
                         if !warnings.is_empty() {
-                            eprint!("{}", FileDiagnostics::new(&file, warnings).render());
+                            report(&FileDiagnostics::new(&file, warnings).render());
                         }
-                        println!("{}: ok", path.display());
+                        out.write(&format!("{}: ok\n", path.display()));
                     }
                     Err(failure) => {
-                        eprint!("{}", failure.render());
+                        report(&failure.render());
                         ok = false;
                     }
                 }
@@ -104,19 +213,20 @@ fn main() -> ExitCode {
             contract: Some(contract_path),
         } => {
             let contract =
-                match terms::read_source(&contract_path).and_then(|f| terms::load_contract(&f)) {
+                match terms::read_contract(&contract_path).and_then(|f| terms::load_contract(&f)) {
                     Ok((c, _)) => c,
                     Err(failure) => {
-                        eprint!("{}", failure.render());
+                        report(&failure.render());
                         return ExitCode::from(INVALID);
                     }
                 };
             let mut ok = true;
             for path in files {
-                match terms::read_source(&path).and_then(|f| terms::load_scenario(&contract, &f)) {
-                    Ok(_) => println!("{}: ok", path.display()),
+                match terms::read_scenario(&path).and_then(|f| terms::load_scenario(&contract, &f))
+                {
+                    Ok(_) => out.write(&format!("{}: ok\n", path.display())),
                     Err(failure) => {
-                        eprint!("{}", failure.render());
+                        report(&failure.render());
                         ok = false;
                     }
                 }
@@ -130,22 +240,22 @@ fn main() -> ExitCode {
             as_of,
             format,
         } => {
-            let files = terms::read_source(&contract)
-                .and_then(|c| terms::read_source(&scenario).map(|s| (c, s)));
-            let limits = terms::eval::Limits {
-                explain: true,
-                ..terms::eval::Limits::default()
-            };
-            match files.and_then(|(c, s)| terms::run_with(&c, &s, as_of, limits)) {
+            let files = terms::read_contract(&contract)
+                .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)));
+            match files.and_then(|(c, s)| terms::explain(&c, &s, as_of, entry.as_deref())) {
                 Ok(report) => {
-                    match format {
-                        Format::Text => print!("{}", report.to_explanation(entry.as_deref())),
-                        Format::Json => println!("{}", report.to_json()),
+                    match (format, entry.as_deref()) {
+                        (Format::Text, entry) => out.write(&report.to_explanation(entry)),
+                        (Format::Json, None) => out.write(&format!("{}\n", report.to_json())),
+                        (Format::Json, Some(entry)) => out.write(&format!(
+                            "{}\n",
+                            terms::report_only(&report, entry).to_json()
+                        )),
                     }
                     ExitCode::SUCCESS
                 }
                 Err(failure) => {
-                    eprint!("{}", failure.render());
+                    report(&failure.render());
                     ExitCode::from(INVALID)
                 }
             }
@@ -154,26 +264,26 @@ fn main() -> ExitCode {
             contract,
             scenarios,
             require_all,
-        } => coverage(&contract, &scenarios, require_all),
+        } => coverage(&contract, &scenarios, require_all, out),
         Command::Eval {
             contract,
             scenario,
             as_of,
             format,
         } => {
-            let files = terms::read_source(&contract)
-                .and_then(|c| terms::read_source(&scenario).map(|s| (c, s)));
+            let files = terms::read_contract(&contract)
+                .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)));
             let result = files.and_then(|(c, s)| terms::run(&c, &s, as_of));
             match result {
                 Ok(report) => {
                     match format {
-                        Format::Text => print!("{}", report.to_text()),
-                        Format::Json => println!("{}", report.to_json()),
+                        Format::Text => out.write(&report.to_text()),
+                        Format::Json => out.write(&format!("{}\n", report.to_json())),
                     }
                     ExitCode::SUCCESS
                 }
                 Err(failure) => {
-                    eprint!("{}", failure.render());
+                    report(&failure.render());
                     ExitCode::from(INVALID)
                 }
             }
@@ -181,17 +291,14 @@ fn main() -> ExitCode {
     }
 }
 
-fn coverage(contract: &Path, folder: &Path, require_all: bool) -> ExitCode {
-    let mut paths = Vec::new();
-    collect_scenarios(folder, &mut paths);
-    paths.sort();
-    let files: Result<Vec<_>, _> = paths.iter().map(|p| terms::read_source(p)).collect();
-    let result = files
-        .and_then(|files| terms::read_source(contract).and_then(|c| terms::coverage(&c, &files)));
+fn coverage(contract: &Path, folder: &Path, require_all: bool, out: &mut Out) -> ExitCode {
+    let result = terms::read_contract(contract).and_then(|c| {
+        terms::scenario_paths(folder).and_then(|paths| terms::coverage_of_paths(&c, &paths))
+    });
     let coverage = match result {
         Ok(c) => c,
         Err(failure) => {
-            eprint!("{}", failure.render());
+            report(&failure.render());
             return ExitCode::from(INVALID);
         }
     };
@@ -203,38 +310,23 @@ fn coverage(contract: &Path, folder: &Path, require_all: bool) -> ExitCode {
         .unwrap_or(0);
     for (id, article, n) in &coverage.clauses {
         let mark = if *n == 0 { "  NOT EXERCISED" } else { "" };
-        println!(
-            "§{article:<16} {id:<width$} {n:>3} scenario{}{mark}",
+        out.write(&format!(
+            "§{article:<16} {id:<width$} {n:>3} scenario{}{mark}\n",
             if *n == 1 { "" } else { "s" }
-        );
+        ));
     }
     let missing = coverage.unexercised();
-    println!(
-        "{}: {} of {} clauses exercised by {} scenarios",
+    out.write(&format!(
+        "{}: {} of {} clauses exercised by {} scenarios\n",
         coverage.contract,
         coverage.clauses.len() - missing.len(),
         coverage.clauses.len(),
         coverage.scenarios
-    );
+    ));
     if require_all && !missing.is_empty() {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
-    }
-}
-
-/// Every `.scenario` file below a folder.
-fn collect_scenarios(folder: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_scenarios(&path, out);
-        } else if path.extension().is_some_and(|e| e == "scenario") {
-            out.push(path);
-        }
     }
 }
 

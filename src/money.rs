@@ -28,8 +28,13 @@ pub fn rounding_name(strategy: RoundingStrategy) -> &'static str {
 }
 
 /// Formats an amount with exactly two decimals (`1420.00`), as the JSON report carries it.
+/// Zero has no sign: `-0` (the negation of a zero amount) and `-0.001` both read `0.00`.
 pub fn format_amount(amount: Decimal) -> String {
-    format!("{:.2}", round_cents(amount))
+    let mut rounded = round_cents(amount);
+    if rounded.is_zero() {
+        rounded.set_sign_positive(true);
+    }
+    format!("{rounded:.2}")
 }
 
 /// Formats an amount for a person: thousands separated, two decimals (`1,420.00`).
@@ -77,5 +82,14 @@ mod tests {
         assert_eq!(format_grouped(dec("48000")), "48,000.00");
         assert_eq!(format_grouped(dec("-1234567.891")), "-1,234,567.89");
         assert_eq!(format_grouped(dec("300")), "300.00");
+    }
+
+    #[test]
+    fn zero_has_no_sign() {
+        assert_eq!(format_amount(-Decimal::ZERO), "0.00");
+        assert_eq!(format_amount(-dec("0.00")), "0.00");
+        assert_eq!(format_grouped(-Decimal::ZERO), "0.00");
+        assert_eq!(format_amount(dec("-0.004")), "0.00");
+        assert_eq!(format_amount(dec("-0.005")), "-0.01");
     }
 }

@@ -355,6 +355,10 @@ fn check_event(
             );
         }
     }
+    errors.extend(skipped_time(contract, event.at, event.at_span));
+    if let Some((received, span)) = event.received {
+        errors.extend(skipped_time(contract, received, span));
+    }
     let mut fields = BTreeMap::new();
     for (name, value) in &event.fields {
         let Some(field) = kind.fields.get(&name.name) else {
@@ -408,8 +412,13 @@ fn check_event(
             );
         }
     }
+    // A whole day has no hour: a receipt that day is not before a timed sending that day.
     if let Some((received, span)) = event.received {
-        if received.sort_key() < event.at.sort_key() {
+        let before = match (received, event.at) {
+            (Moment::DateTime(r), Moment::DateTime(at)) => r < at,
+            (r, at) => r.date() < at.date(),
+        };
+        if before {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::received_before_sent",
@@ -464,7 +473,12 @@ fn literal(
         (LiteralKind::Percent(p), Type::Percent) => Value::Percent(*p),
         (LiteralKind::Number(n), Type::Number) => Value::Number(*n),
         (LiteralKind::Date(d), Type::Time) => Value::Time(Moment::Date(*d)),
-        (LiteralKind::DateTime(d), Type::Time) => Value::Time(Moment::DateTime(*d)),
+        (LiteralKind::DateTime(d), Type::Time) => {
+            if let Some(d) = skipped_time(contract, Moment::DateTime(*d), literal.span) {
+                return Err(d);
+            }
+            Value::Time(Moment::DateTime(*d))
+        }
         (LiteralKind::Text(t), Type::Text) => Value::Text(t.clone()),
         (LiteralKind::Bool(b), Type::Bool) => Value::Bool(*b),
         (LiteralKind::Duration(d), Type::Duration) => Value::Duration(*d),
@@ -529,6 +543,36 @@ fn literal(
         }
     };
     Ok(value)
+}
+
+/// A local date-time the contract's time zone skips (the hour the clocks move forward).
+fn skipped_time(contract: &Checked, at: Moment, span: Span) -> Option<Diagnostic> {
+    let Moment::DateTime(local) = at else {
+        return None;
+    };
+    let (from, to) = contract.calendar.skipped(local)?;
+    let instead = local
+        .checked_add_signed(to.signed_duration_since(from))
+        .unwrap_or(to);
+    Some(
+        Diagnostic::error(
+            "terms::scenario::nonexistent_time",
+            span,
+            format!(
+                "the local time {} does not exist in {}: the clocks move from {} to {} that day",
+                local.format("%Y-%m-%dT%H:%M"),
+                contract.calendar.tz.name(),
+                from.format("%H:%M"),
+                to.format("%H:%M"),
+            ),
+        )
+        .label("skipped by the change to summer time")
+        .help(format!(
+            "write `{}` ({} before the change), or the local time the event really happened",
+            instead.format("%Y-%m-%dT%H:%M"),
+            local.format("%H:%M"),
+        )),
+    )
 }
 
 fn describe(kind: &LiteralKind) -> &'static str {
