@@ -583,7 +583,8 @@ fn expr(pair: P) -> R<Expr> {
 /// Rejects an expression nested deeper than [`MAX_EXPR_DEPTH`], so no later stage can run
 /// out of stack on it.
 fn shallow(e: Expr) -> R<Expr> {
-    if e.depth as usize > MAX_EXPR_DEPTH {
+    // A literal or a name has depth 1; each operation above it adds one.
+    if e.depth.saturating_sub(1) as usize > MAX_EXPR_DEPTH {
         return Err(Diagnostic::error(
             "terms::syntax::too_deep",
             e.span,
