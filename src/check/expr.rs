@@ -196,6 +196,10 @@ impl Checker {
         if self.parties.contains_key(&name.name) {
             return Some(Type::Party);
         }
+        if self.failed.contains(&name.name) {
+            // Declared, but its declaration is in error: reported there.
+            return None;
+        }
         let mut candidates: Vec<String> = self.params.keys().cloned().collect();
         candidates.extend(self.let_types.keys().cloned());
         if let Some((var, _)) = &env.var {
