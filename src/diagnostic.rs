@@ -285,21 +285,26 @@ impl miette::Diagnostic for Shown<'_> {
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
         // miette cannot underline a span longer than its formatting allows; a huge span
         // (a 1 MB expression) is marked at its start.
-        let labelled = |span: Span, label: &str| {
+        let labelled = |span: Span, label: &str, primary: bool| {
             let len = if span.len() > MAX_LABEL_BYTES {
                 0
             } else {
                 span.len()
             };
-            LabeledSpan::new(Some(label.to_string()), span.start, len)
+            let at = SourceSpan::new(span.start.into(), len);
+            if primary {
+                LabeledSpan::new_primary_with_span(Some(label.to_string()), at)
+            } else {
+                LabeledSpan::new_with_span(Some(label.to_string()), at)
+            }
         };
-        let primary = labelled(self.diagnostic.span, &self.diagnostic.label);
+        let primary = labelled(self.diagnostic.span, &self.diagnostic.label, true);
         let related = self
             .diagnostic
             .related
             .iter()
             .flat_map(|r| r.iter())
-            .map(move |(span, label)| labelled(*span, label));
+            .map(move |(span, label)| labelled(*span, label, false));
         Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }

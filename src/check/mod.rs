@@ -118,6 +118,8 @@ struct Checker {
     /// Parameters and `let`s declared but without a type (an error was reported): their
     /// uses report nothing more.
     failed: BTreeSet<String>,
+    /// Event kinds, parameters and `let`s, with where each is declared.
+    declared: BTreeMap<String, Span>,
     /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
     clause_ids: BTreeMap<String, ClauseInfo>,
 }
@@ -412,6 +414,8 @@ impl Checker {
                 }
             }
         }
+        self.party_collisions(&names_seen);
+        self.declared = names_seen;
         if self.parties.is_empty() {
             self.error(
                 Diagnostic::error(
@@ -460,11 +464,34 @@ impl Checker {
                 format!("the {what} `{}` is declared twice", name.name),
             )
             .label("declared again here")
-            .help(format!(
-                "the first declaration is at byte {}; rename one of them or remove the repetition",
-                first.start
-            )),
+            .also(first, "first declared here")
+            .help("rename one of them or remove the repetition"),
         );
+    }
+
+    /// A parameter, `let` or event kind with the name of a party: the checker would read
+    /// the name as one, the evaluator as the other.
+    fn party_collisions(&mut self, names: &BTreeMap<String, Span>) {
+        let clashes: Vec<(String, Span, Span)> = names
+            .iter()
+            .filter_map(|(name, span)| {
+                self.parties
+                    .get(name)
+                    .map(|(party, _)| (name.clone(), *span, *party))
+            })
+            .collect();
+        for (name, span, party) in clashes {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::duplicate_name",
+                    span,
+                    format!("`{name}` is already the name of a party"),
+                )
+                .label("same name as a party")
+                .also(party, "the party")
+                .help("give the parameter, `let` or event kind another name"),
+            );
+        }
     }
 
     fn type_name(&mut self, name: &Ident, kinds: &BTreeSet<String>) -> Option<Type> {

@@ -519,6 +519,7 @@ fn deadline(pair: P) -> R<Deadline> {
 
 fn duration(pair: P) -> R<Duration> {
     let span = span_of(&pair);
+    let text = pair.as_str().to_string();
     let mut c = Children::of(pair);
     let count_pair = c.next()?;
     let count = count_pair.as_str().parse::<u32>().map_err(|_| {
@@ -542,6 +543,18 @@ fn duration(pair: P) -> R<Duration> {
         "year" => Unit::Years,
         _ => return Err(shape(span)),
     };
+    if business && matches!(unit, Unit::Weeks | Unit::Months | Unit::Years) {
+        return Err(Diagnostic::error(
+            "terms::syntax::business_unit",
+            span,
+            format!("`{text}`: only days, hours and minutes can be business time"),
+        )
+        .label("business weeks, months and years are not counted")
+        .help(format!(
+            "write calendar time (`{count} {}`) or count business days (e.g. `10 business days`)",
+            unit_pair.as_str()
+        )));
+    }
     Ok(Duration {
         count,
         unit,
