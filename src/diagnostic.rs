@@ -3,7 +3,10 @@
 
 use std::fmt;
 
-use miette::{GraphicalReportHandler, GraphicalTheme, LabeledSpan, NamedSource};
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    NamedSource, SourceCode, SourceSpan, SpanContents,
+};
 
 use crate::source::{SourceFile, Span};
 
@@ -27,6 +30,9 @@ pub struct Diagnostic {
     pub label: String,
     /// How to fix it.
     pub help: String,
+    /// Other places the diagnostic is about (the first declaration of a duplicate name),
+    /// each with its label. Boxed: a diagnostic travels in every `Err`.
+    pub related: Option<Box<Vec<(Span, String)>>>,
 }
 
 impl Diagnostic {
@@ -38,6 +44,7 @@ impl Diagnostic {
             span,
             label: String::from("here"),
             help: String::new(),
+            related: None,
         }
     }
 
@@ -55,6 +62,14 @@ impl Diagnostic {
 
     pub fn help(mut self, help: impl Into<String>) -> Diagnostic {
         self.help = help.into();
+        self
+    }
+
+    /// Marks another place the diagnostic is about, with its own label.
+    pub fn also(mut self, span: Span, label: impl Into<String>) -> Diagnostic {
+        self.related
+            .get_or_insert_with(Box::default)
+            .push((span, label.into()));
         self
     }
 
@@ -91,9 +106,17 @@ impl FileDiagnostics {
             .with_links(false);
         let mut out = String::new();
         for diagnostic in &self.diagnostics {
-            let (line, col) = self.file.line_col(diagnostic.span.start);
-            if col > MAX_RENDERED_COLUMN {
-                // miette cannot pad that far: say where, without the source line.
+            let shown = Shown {
+                diagnostic,
+                source: NamedSource::new(
+                    self.file.name.clone(),
+                    Windowed {
+                        file: self.file.clone(),
+                    },
+                ),
+            };
+            if handler.render_report(&mut out, &shown).is_err() {
+                let (line, col) = self.file.line_col(diagnostic.span.start);
                 out.push_str(&format!(
                     "{}\n\n  × {}\n   at {}:{line}:{col}: {}\n  help: {}\n",
                     diagnostic.code,
@@ -102,31 +125,129 @@ impl FileDiagnostics {
                     diagnostic.label,
                     diagnostic.help
                 ));
-                continue;
-            }
-            let shown = Shown {
-                diagnostic,
-                source: NamedSource::new(self.file.name.clone(), self.file.text.to_string()),
-            };
-            if handler.render_report(&mut out, &shown).is_err() {
-                out.push_str(&format!("{}: {}\n", diagnostic.code, diagnostic.message));
             }
         }
         out
     }
 }
 
-/// Past this column a diagnostic is reported without its source line.
-const MAX_RENDERED_COLUMN: usize = 10_000;
+/// Lines longer than this are shown as a window around the span.
+const MAX_SHOWN_LINE_BYTES: usize = 240;
+
+/// How much of a long line is shown on each side of the span.
+const WINDOW_MARGIN_BYTES: usize = 60;
 
 /// The longest span underlined whole.
 const MAX_LABEL_BYTES: usize = 4096;
+
+/// A source file as miette reads it: line and column come from the file's line table (no
+/// scan from the start of the file), the text is shared, not copied, and a long line is cut
+/// to a window around the span.
+#[derive(Debug)]
+struct Windowed {
+    file: SourceFile,
+}
+
+impl Windowed {
+    /// The largest char boundary at or below `at`.
+    fn floor(&self, at: usize) -> usize {
+        let mut at = at.min(self.file.text.len());
+        while !self.file.text.is_char_boundary(at) {
+            at -= 1;
+        }
+        at
+    }
+
+    /// The smallest char boundary at or above `at`.
+    fn ceil(&self, at: usize) -> usize {
+        let mut at = at.min(self.file.text.len());
+        while !self.file.text.is_char_boundary(at) {
+            at += 1;
+        }
+        at
+    }
+
+    fn is_long(&self, line: usize) -> bool {
+        let (start, end) = self.file.line_range(line);
+        end - start > MAX_SHOWN_LINE_BYTES
+    }
+
+    fn contents(
+        &self,
+        start: usize,
+        end: usize,
+        line: usize,
+        lines: usize,
+    ) -> Box<dyn SpanContents<'_> + '_> {
+        let text: &str = &self.file.text;
+        let data = text.get(start..end).unwrap_or("");
+        let (line_start, _) = self.file.line_range(line);
+        let column = text.get(line_start..start).map_or(0, |l| l.chars().count());
+        Box::new(MietteSpanContents::new(
+            data.as_bytes(),
+            SourceSpan::new(start.into(), end - start),
+            line,
+            column,
+            lines,
+        ))
+    }
+}
+
+impl SourceCode for Windowed {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        context_lines_before: usize,
+        context_lines_after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let text_len = self.file.text.len();
+        let (start, len) = (span.offset(), span.len());
+        if start > text_len || start + len > text_len {
+            return Err(MietteError::OutOfBounds);
+        }
+        let end = start + len;
+        let first = self.file.line_index(start);
+        let last = self.file.line_index(end.saturating_sub(1).max(start));
+        if context_lines_before == 0 && context_lines_after == 0 {
+            // Where the span starts: miette's `[file:line:column]`.
+            return Ok(self.contents(start, end, first, last - first));
+        }
+        if first == last && self.is_long(first) {
+            // One long line: a window around the span, and no context lines.
+            let (line_start, line_end) = self.file.line_range(first);
+            let from = self.floor(start.saturating_sub(WINDOW_MARGIN_BYTES).max(line_start));
+            let to = self.ceil((end + WINDOW_MARGIN_BYTES).min(line_end).max(end));
+            return Ok(self.contents(from, to, first, 0));
+        }
+        // Context lines, as far as they are short.
+        let mut top = first;
+        while top > 0 && first - top < context_lines_before && !self.is_long(top - 1) {
+            top -= 1;
+        }
+        let mut bottom = last;
+        while bottom + 1 < self.file.line_count()
+            && bottom - last < context_lines_after
+            && !self.is_long(bottom + 1)
+        {
+            bottom += 1;
+        }
+        let (from, _) = self.file.line_range(top);
+        let (_, line_end) = self.file.line_range(bottom);
+        // Include the line break, as miette's own reader does.
+        let to = match self.file.text.as_bytes().get(line_end) {
+            Some(b'\r') => (line_end + 2).min(text_len),
+            Some(b'\n') => line_end + 1,
+            _ => line_end,
+        };
+        Ok(self.contents(from, to.max(end), top, bottom - top))
+    }
+}
 
 /// A diagnostic paired with its source, as miette wants it.
 #[derive(Debug)]
 struct Shown<'a> {
     diagnostic: &'a Diagnostic,
-    source: NamedSource<String>,
+    source: NamedSource<Windowed>,
 }
 
 impl fmt::Display for Shown<'_> {
@@ -162,28 +283,50 @@ impl miette::Diagnostic for Shown<'_> {
     }
 
     fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
-        let span = self.diagnostic.span;
         // miette cannot underline a span longer than its formatting allows; a huge span
         // (a 1 MB expression) is marked at its start.
-        let len = if span.len() > MAX_LABEL_BYTES {
-            0
-        } else {
-            span.len()
+        let labelled = |span: Span, label: &str, primary: bool| {
+            let len = if span.len() > MAX_LABEL_BYTES {
+                0
+            } else {
+                span.len()
+            };
+            let at = SourceSpan::new(span.start.into(), len);
+            if primary {
+                LabeledSpan::new_primary_with_span(Some(label.to_string()), at)
+            } else {
+                LabeledSpan::new_with_span(Some(label.to_string()), at)
+            }
         };
-        let label = LabeledSpan::new(Some(self.diagnostic.label.clone()), span.start, len);
-        Some(Box::new(std::iter::once(label)))
+        let primary = labelled(self.diagnostic.span, &self.diagnostic.label, true);
+        let related = self
+            .diagnostic
+            .related
+            .iter()
+            .flat_map(|r| r.iter())
+            .map(move |(span, label)| labelled(*span, label, false));
+        Some(Box::new(std::iter::once(primary).chain(related)))
     }
 }
+
+/// Names longer than this get no suggestion: edit distance is quadratic in their length.
+const MAX_SUGGESTED_NAME: usize = 64;
 
 /// The closest of `candidates` to `name`, if one is within a small edit distance.
 pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
+    if name.len() > MAX_SUGGESTED_NAME {
+        return None;
+    }
+    let most = 2.max(name.len() / 4);
     candidates
         .into_iter()
+        // Lengths differing by more than the allowed distance cannot be within it.
+        .filter(|c| c.len() <= MAX_SUGGESTED_NAME && c.len().abs_diff(name.len()) <= most)
         .map(|c| (strsim::levenshtein(name, c), c))
-        .filter(|(d, c)| *d <= 2.max(name.len() / 4) && *d < c.len().max(name.len()))
+        .filter(|(d, c)| *d <= most && *d < c.len().max(name.len()))
         .min()
         .map(|(_, c)| c)
 }

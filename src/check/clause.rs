@@ -64,7 +64,8 @@ impl Checker {
                         ),
                     )
                     .label("second occurrence")
-                    .help(format!("keep one; the first is at byte {}", first.start)),
+                    .also(first, "first occurrence")
+                    .help("keep one of them"),
                 );
             }
         }
@@ -122,6 +123,30 @@ impl Checker {
 
     pub(super) fn scope(&mut self, parts: &Parts) -> (Scope, Env) {
         if let Some((kind, var, filter)) = &parts.for_each {
+            let taken = self
+                .parties
+                .get(&var.name)
+                .map(|(span, _)| (*span, "a party"))
+                .or_else(|| {
+                    self.declared
+                        .get(&var.name)
+                        .map(|span| (*span, "a declaration"))
+                });
+            if let Some((first, what)) = taken {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::duplicate_name",
+                        var.span,
+                        format!("the event variable `{}` has the name of {what}", var.name),
+                    )
+                    .label("event variable")
+                    .also(first, "declared here")
+                    .help(format!(
+                        "name the event otherwise, e.g. `for each {} {}_event`",
+                        kind.name, var.name
+                    )),
+                );
+            }
             if !self.known_kind(kind) {
                 return (Scope::Once, Env::default());
             }
@@ -208,7 +233,12 @@ impl Checker {
         };
         let party = self.party(party, env);
         let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
-        let act = parts.fulfilled_by.as_ref().or(parts.breached_by.as_ref());
+        self.act_lines(clause, parts, prohibition);
+        let act = if prohibition {
+            parts.breached_by.as_ref()
+        } else {
+            parts.fulfilled_by.as_ref()
+        };
         if let Some(kind) = act {
             self.act_kind(kind, env);
         }
@@ -234,6 +264,57 @@ impl Checker {
             counts: parts.counts,
             otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
         })
+    }
+
+    /// A duty is met by `fulfilled by`; a prohibition is broken by `breached by`, and without
+    /// it could never be violated.
+    pub(super) fn act_lines(&mut self, clause: &ast::Clause, parts: &Parts, prohibition: bool) {
+        let line = |word: &str| {
+            clause
+                .items
+                .iter()
+                .find(|i| i.kind.word() == word)
+                .map_or(clause.id.span, |i| i.span)
+        };
+        if prohibition {
+            if parts.fulfilled_by.is_some() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        line("fulfilled by"),
+                        format!("the prohibition `{}` cannot be fulfilled", clause.id.name),
+                    )
+                    .label("on a `must not`")
+                    .help("a prohibition is broken by an act: write `breached by KIND`"),
+                );
+            } else if parts.breached_by.is_none() {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::missing_item",
+                        clause.id.span,
+                        format!(
+                            "the prohibition `{}` has no `breached by` line: nothing can violate it",
+                            clause.id.name
+                        ),
+                    )
+                    .label("prohibition without an act")
+                    .help("add `breached by KIND`: the event kind that violates it"),
+                );
+            }
+        } else if parts.breached_by.is_some() {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::misplaced_item",
+                    line("breached by"),
+                    format!(
+                        "`{}` is a duty: `breached by` would count the act as fulfilling it",
+                        clause.id.name
+                    ),
+                )
+                .label("on a `must`")
+                .help("write `fulfilled by KIND` for the act that meets the duty, or `PARTY must not \"…\"` for a prohibition"),
+            );
+        }
     }
 
     /// An event kind that acts on a clause (fulfils, exercises, breaches): it must exist and,

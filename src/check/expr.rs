@@ -14,9 +14,34 @@ impl Checker {
                         format!("expected {want}, found {ty}"),
                     )
                     .label(format!("this is {ty}"))
-                    .help(format!("write an expression of type {want} here")),
+                    .help(self.conversion(expr, &ty, want)),
                 );
             }
+        }
+    }
+
+    /// How to write a value of type `want` where `found` was written: a bare number is most
+    /// often a percentage, a duration or an amount without its unit.
+    pub(super) fn conversion(&self, expr: &Expr, found: &Type, want: &Type) -> String {
+        let number = match &expr.kind {
+            ExprKind::Number(n) => n.to_string(),
+            _ => String::from("5"),
+        };
+        let currency = self.currency.as_ref().map_or("EUR", |(c, _)| c.as_str());
+        match (found, want) {
+            (Type::Number, Type::Percent) => {
+                format!("a percentage is written with `%`: write `{number}%`")
+            }
+            (Type::Number, Type::Duration) => {
+                format!("a duration has a unit: write e.g. `{number} days` or `{number} months`")
+            }
+            (Type::Number, Type::Money) => {
+                format!("an amount has a currency: write `{currency} {number}`")
+            }
+            (Type::Percent, Type::Number) => String::from(
+                "a percentage is not a plain number: drop the `%`, or use it to multiply an amount",
+            ),
+            _ => format!("write an expression of type {want} here"),
         }
     }
 
@@ -36,16 +61,18 @@ impl Checker {
                 if let Some((ours, _)) = &self.currency {
                     if ours != currency {
                         let ours = ours.clone();
+                        // The currency code only: the amount itself is fine.
+                        let code = Span::new(expr.span.start, expr.span.start + currency.len());
                         self.error(
                             Diagnostic::error(
                                 "terms::check::currency_mismatch",
-                                expr.span,
+                                code,
                                 format!(
                                     "the amount is in `{currency}` but the contract is in `{ours}`"
                                 ),
                             )
-                            .label("other currency")
-                            .help(format!("write amounts as `{ours} 75.00`")),
+                            .label(format!("not `{ours}`"))
+                            .help(format!("write amounts in `{ours}`, e.g. `{ours} 75.00`")),
                         );
                         return None;
                     }
@@ -126,7 +153,48 @@ impl Checker {
                 let l = self.type_of(left, env);
                 let r = self.type_of(right, env);
                 let (l, r) = (l?, r?);
-                self.binary_type(*op, &l, &r, expr.span)
+                let ty = self.binary_type(*op, &l, &r, expr.span);
+                if ty.is_none() {
+                    // Say how to write the bare number on one side, when that is the problem.
+                    let fix = match (&l.as_time(), &r) {
+                        (Type::Time, Type::Number) if matches!(op, BinOp::Add | BinOp::Sub) => {
+                            Some(self.conversion(right, &r, &Type::Duration))
+                        }
+                        (Type::Money | Type::Percent, Type::Number)
+                            if matches!(op, BinOp::Add | BinOp::Sub)
+                                || matches!(
+                                    op,
+                                    BinOp::Lt
+                                        | BinOp::Le
+                                        | BinOp::Gt
+                                        | BinOp::Ge
+                                        | BinOp::Eq
+                                        | BinOp::Ne
+                                ) =>
+                        {
+                            Some(self.conversion(right, &r, &l))
+                        }
+                        (Type::Number, Type::Money | Type::Percent)
+                            if matches!(op, BinOp::Add | BinOp::Sub)
+                                || matches!(
+                                    op,
+                                    BinOp::Lt
+                                        | BinOp::Le
+                                        | BinOp::Gt
+                                        | BinOp::Ge
+                                        | BinOp::Eq
+                                        | BinOp::Ne
+                                ) =>
+                        {
+                            Some(self.conversion(left, &l, &r))
+                        }
+                        _ => None,
+                    };
+                    if let (Some(fix), Some(last)) = (fix, self.diagnostics.last_mut()) {
+                        last.help = fix;
+                    }
+                }
+                ty
             }
             ExprKind::If(cond, then, other) => {
                 self.expect_type(cond, &Type::Bool, env);
@@ -199,6 +267,10 @@ impl Checker {
         }
         if self.parties.contains_key(&name.name) {
             return Some(Type::Party);
+        }
+        if self.failed.contains(&name.name) {
+            // Declared, but its declaration is in error: reported there.
+            return None;
         }
         let mut candidates: Vec<String> = self.params.keys().cloned().collect();
         candidates.extend(self.let_types.keys().cloned());

@@ -58,9 +58,10 @@ pub const FUNCTIONS: [(&str, &str); 24] = [
 pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     let mut checker = Checker::default();
     checker.declarations(contract);
-    checker.lets(contract);
+    let (order, cyclic) = checker.dependencies(contract);
+    checker.lets(contract, &order, &cyclic);
+    checker.param_values(&cyclic);
     let clauses = checker.clauses(contract);
-    checker.clause_cycles(contract);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     if !has_errors {
         checker.diagnostics.extend(lint::lint(contract));
@@ -114,6 +115,11 @@ struct Checker {
     params: BTreeMap<String, Param>,
     let_types: HashMap<String, Type>,
     let_list: Vec<Let>,
+    /// Parameters and `let`s declared but without a type (an error was reported): their
+    /// uses report nothing more.
+    failed: BTreeSet<String>,
+    /// Event kinds, parameters and `let`s, with where each is declared.
+    declared: BTreeMap<String, Span>,
     /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
     clause_ids: BTreeMap<String, ClauseInfo>,
 }
@@ -351,7 +357,12 @@ impl Checker {
                         continue;
                     }
                     names_seen.insert(decl.name.name.clone(), decl.name.span);
-                    if let Some(ty) = self.type_name(&decl.type_name, &kinds) {
+                    let ty = self.type_name(&decl.type_name, &kinds);
+                    if matches!(ty, None | Some(Type::Event(_))) {
+                        // Reported: its uses report nothing more.
+                        self.failed.insert(decl.name.name.clone());
+                    }
+                    if let Some(ty) = ty {
                         if matches!(ty, Type::Event(_)) {
                             self.error(
                                 Diagnostic::error(
@@ -404,6 +415,8 @@ impl Checker {
                 }
             }
         }
+        self.party_collisions(&names_seen);
+        self.declared = names_seen;
         if self.parties.is_empty() {
             self.error(
                 Diagnostic::error(
@@ -428,10 +441,16 @@ impl Checker {
                 .help("add a line such as `currency EUR`"),
             );
         }
-        // Param values are checked once every name is known.
+    }
+
+    /// Checks parameter values once every name is known and typed.
+    fn param_values(&mut self, cyclic: &BTreeSet<String>) {
         let params: Vec<Param> = self.params.values().cloned().collect();
         for param in params {
             if let Some(value) = &param.value {
+                if cyclic.contains(&param.name) {
+                    continue;
+                }
                 let env = Env::default();
                 self.expect_type(value, &param.ty, &env);
             }
@@ -446,11 +465,34 @@ impl Checker {
                 format!("the {what} `{}` is declared twice", name.name),
             )
             .label("declared again here")
-            .help(format!(
-                "the first declaration is at byte {}; rename one of them or remove the repetition",
-                first.start
-            )),
+            .also(first, "first declared here")
+            .help("rename one of them or remove the repetition"),
         );
+    }
+
+    /// A parameter, `let` or event kind with the name of a party: the checker would read
+    /// the name as one, the evaluator as the other.
+    fn party_collisions(&mut self, names: &BTreeMap<String, Span>) {
+        let clashes: Vec<(String, Span, Span)> = names
+            .iter()
+            .filter_map(|(name, span)| {
+                self.parties
+                    .get(name)
+                    .map(|(party, _)| (name.clone(), *span, *party))
+            })
+            .collect();
+        for (name, span, party) in clashes {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::duplicate_name",
+                    span,
+                    format!("`{name}` is already the name of a party"),
+                )
+                .label("same name as a party")
+                .also(party, "the party")
+                .help("give the parameter, `let` or event kind another name"),
+            );
+        }
     }
 
     fn type_name(&mut self, name: &Ident, kinds: &BTreeSet<String>) -> Option<Type> {
@@ -597,181 +639,239 @@ impl Checker {
         false
     }
 
-    // ------------------------------------------------------------ lets
+    // ------------------------------------------------------------ dependencies
 
-    fn lets(&mut self, contract: &ast::Contract) {
-        let defs: BTreeMap<&str, &Expr> = contract
+    /// Orders parameters, `let`s and clauses so that each comes after what it uses, and
+    /// reports every cycle among them: a parameter or `let` defined in terms of itself, a
+    /// term that starts at `end_of` itself through a `let`, clauses that wait on each other's
+    /// results. Iterative (an explicit stack), so a long chain of definitions cannot exhaust
+    /// the stack. Returns the `let`s in dependency order, and the names of the parameters
+    /// and `let`s caught in a cycle.
+    fn dependencies<'c>(
+        &mut self,
+        contract: &'c ast::Contract,
+    ) -> (Vec<&'c ast::Ident>, BTreeSet<String>) {
+        // Each name's first declaration: duplicates are reported already.
+        let mut nodes: Vec<Node<'c>> = Vec::new();
+        let mut by_name: HashMap<&'c str, usize> = HashMap::new();
+        let mut by_clause: HashMap<&'c str, usize> = HashMap::new();
+        for item in &contract.items {
+            let index = nodes.len();
+            let node = match item {
+                ast::Item::Param(decl) if !by_name.contains_key(decl.name.name.as_str()) => {
+                    by_name.insert(&decl.name.name, index);
+                    Node::Value {
+                        name: &decl.name,
+                        param: true,
+                        value: decl.default.as_ref(),
+                    }
+                }
+                ast::Item::Let { name, value } if !by_name.contains_key(name.name.as_str()) => {
+                    by_name.insert(&name.name, index);
+                    Node::Value {
+                        name,
+                        param: false,
+                        value: Some(value),
+                    }
+                }
+                ast::Item::Clause(clause) if !by_clause.contains_key(clause.id.name.as_str()) => {
+                    by_clause.insert(&clause.id.name, index);
+                    Node::Clause(clause)
+                }
+                _ => continue,
+            };
+            nodes.push(node);
+        }
+        let edges: Vec<Vec<(usize, Span)>> = nodes
+            .iter()
+            .map(|node| {
+                let mut out = Vec::new();
+                let mut exprs: Vec<&Expr> = Vec::new();
+                match node {
+                    Node::Value { value, .. } => exprs.extend(value.iter().copied()),
+                    Node::Clause(clause) => {
+                        for item in &clause.items {
+                            match &item.kind {
+                                ClauseItemKind::OnBreach(o) | ClauseItemKind::WhileUnmet(o) => {
+                                    if let Some(&i) = by_clause.get(o.name.as_str()) {
+                                        out.push((i, o.span));
+                                    }
+                                }
+                                kind => exprs.extend(lint::item_exprs(kind)),
+                            }
+                        }
+                    }
+                }
+                for expr in exprs {
+                    let mut clause_args: BTreeSet<Span> = BTreeSet::new();
+                    lint::visit(expr, &mut |e| match &e.kind {
+                        ExprKind::Call(f, args)
+                            if matches!(f.name.as_str(), "met" | "due" | "met_on" | "end_of") =>
+                        {
+                            if let Some(ExprKind::Name(n)) = args.first().map(|a| &a.kind) {
+                                clause_args.insert(n.span);
+                                if let Some(&i) = by_clause.get(n.name.as_str()) {
+                                    out.push((i, n.span));
+                                }
+                            }
+                        }
+                        ExprKind::Name(n) if !clause_args.contains(&n.span) => {
+                            if let Some(&i) = by_name.get(n.name.as_str()) {
+                                out.push((i, n.span));
+                            }
+                        }
+                        _ => {}
+                    });
+                }
+                out
+            })
+            .collect();
+
+        // Colour-marking depth-first search: 0 = new, 1 = on the current path, 2 = done.
+        let mut state = vec![0u8; nodes.len()];
+        let mut order: Vec<usize> = Vec::with_capacity(nodes.len());
+        let mut cyclic: BTreeSet<String> = BTreeSet::new();
+        for start in 0..nodes.len() {
+            if state.get(start) != Some(&0) {
+                continue;
+            }
+            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
+            if let Some(s) = state.get_mut(start) {
+                *s = 1;
+            }
+            while let Some((node, next)) = stack.last().copied() {
+                let edges = edges.get(node).map_or(&[][..], Vec::as_slice);
+                let Some(&(to, span)) = edges.get(next) else {
+                    if let Some(s) = state.get_mut(node) {
+                        *s = 2;
+                    }
+                    order.push(node);
+                    stack.pop();
+                    continue;
+                };
+                if let Some(top) = stack.last_mut() {
+                    top.1 += 1;
+                }
+                match state.get(to) {
+                    Some(0) => {
+                        if let Some(s) = state.get_mut(to) {
+                            *s = 1;
+                        }
+                        stack.push((to, 0));
+                    }
+                    Some(1) => {
+                        let from = stack.iter().rposition(|(n, _)| *n == to).unwrap_or(0);
+                        let path: Vec<usize> = stack
+                            .get(from..)
+                            .unwrap_or(&[])
+                            .iter()
+                            .map(|(n, _)| *n)
+                            .collect();
+                        for n in &path {
+                            if let Some(Node::Value { name, .. }) = nodes.get(*n) {
+                                cyclic.insert(name.name.clone());
+                            }
+                        }
+                        let d = cycle(&nodes, &path, to, span);
+                        self.error(d);
+                    }
+                    _ => {}
+                }
+            }
+        }
+        let lets = order
+            .into_iter()
+            .filter_map(|n| match nodes.get(n) {
+                Some(Node::Value {
+                    name, param: false, ..
+                }) => Some(*name),
+                _ => None,
+            })
+            .collect();
+        (lets, cyclic)
+    }
+
+    /// Types the `let`s, in dependency order. One caught in a cycle, or whose value has no
+    /// type, is marked as failed: its uses then report nothing more.
+    fn lets(&mut self, contract: &ast::Contract, order: &[&ast::Ident], cyclic: &BTreeSet<String>) {
+        let defs: HashMap<&str, &Expr> = contract
             .items
             .iter()
             .filter_map(|i| match i {
                 ast::Item::Let { name, value } => Some((name.name.as_str(), value)),
                 _ => None,
             })
-            .collect();
-        // Depth-first, in declaration order; a name met again while in progress is a cycle.
-        let mut state: HashMap<&str, bool> = HashMap::new(); // false = in progress, true = done
-        let order: Vec<&str> = contract
-            .items
-            .iter()
-            .filter_map(|i| match i {
-                ast::Item::Let { name, .. } => Some(name.name.as_str()),
-                _ => None,
-            })
+            .rev() // the first declaration wins
             .collect();
         for name in order {
-            self.visit_let(name, &defs, &mut state);
-        }
-    }
-
-    fn visit_let<'a>(
-        &mut self,
-        name: &'a str,
-        defs: &BTreeMap<&'a str, &'a Expr>,
-        state: &mut HashMap<&'a str, bool>,
-    ) {
-        match state.get(name) {
-            Some(true) => return,
-            Some(false) => return, // reported by the caller that found the cycle
-            None => {}
-        }
-        let Some(expr) = defs.get(name).copied() else {
-            return;
-        };
-        state.insert(name, false);
-        let mut uses = Vec::new();
-        names_in(expr, &mut uses);
-        for used in uses {
-            if let Some((key, _)) = defs.get_key_value(used.name.as_str()) {
-                if state.get(key) == Some(&false) {
-                    self.error(
-                        Diagnostic::error(
-                            "terms::check::cyclic_definition",
-                            used.span,
-                            format!(
-                                "`{name}` is defined in terms of itself through `{}`",
-                                used.name
-                            ),
-                        )
-                        .label("cycle closes here")
-                        .help(
-                            "a `let` may only use parameters and `let`s that do not depend on it",
-                        ),
-                    );
-                    state.insert(name, true);
-                    return;
-                }
-                self.visit_let(key, defs, state);
-            }
-        }
-        state.insert(name, true);
-        let env = Env::default();
-        if let Some(ty) = self.type_of(expr, &env) {
-            self.let_types.insert(name.to_string(), ty.clone());
-            self.let_list.push(Let {
-                name: name.to_string(),
-                ty,
-                value: expr.clone(),
-            });
-        }
-    }
-
-    // ------------------------------------------------------------ clause cycles
-
-    /// Clauses that depend on each other's results (`met`, `due`, `met_on`, `end_of`,
-    /// `while … unmet`, `on breach of`) in a circle cannot be evaluated.
-    fn clause_cycles(&mut self, contract: &ast::Contract) {
-        let clauses: Vec<&ast::Clause> = contract.items.iter().filter_map(as_clause).collect();
-        let index: HashMap<&str, usize> = clauses
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.id.name.as_str(), i))
-            .collect();
-        let deps: Vec<Vec<(usize, Span)>> = clauses
-            .iter()
-            .map(|clause| {
-                let mut out = Vec::new();
-                for item in &clause.items {
-                    match &item.kind {
-                        ClauseItemKind::OnBreach(o) | ClauseItemKind::WhileUnmet(o) => {
-                            if let Some(&i) = index.get(o.name.as_str()) {
-                                out.push((i, o.span));
-                            }
-                        }
-                        kind => {
-                            for expr in lint::item_exprs(kind) {
-                                lint::visit(expr, &mut |e| {
-                                    if let ExprKind::Call(f, args) = &e.kind {
-                                        if matches!(
-                                            f.name.as_str(),
-                                            "met" | "due" | "met_on" | "end_of"
-                                        ) {
-                                            if let Some(ExprKind::Name(n)) =
-                                                args.first().map(|a| &a.kind)
-                                            {
-                                                if let Some(&i) = index.get(n.name.as_str()) {
-                                                    out.push((i, n.span));
-                                                }
-                                            }
-                                        }
-                                    }
-                                });
-                            }
-                        }
-                    }
-                }
-                out
-            })
-            .collect();
-        // Colour-marking depth-first search: 1 = on the current path, 2 = done.
-        let mut state = vec![0u8; clauses.len()];
-        for start in 0..clauses.len() {
-            let mut stack: Vec<(usize, usize)> = vec![(start, 0)];
-            if state.get(start) != Some(&0) {
+            let Some(expr) = defs.get(name.name.as_str()).copied() else {
+                continue;
+            };
+            if cyclic.contains(&name.name) {
+                self.failed.insert(name.name.clone());
                 continue;
             }
-            if let Some(s) = state.get_mut(start) {
-                *s = 1;
-            }
-            while let Some((node, next)) = stack.last().copied() {
-                let edges = deps.get(node).map_or(&[][..], Vec::as_slice);
-                match edges.get(next) {
-                    None => {
-                        if let Some(s) = state.get_mut(node) {
-                            *s = 2;
-                        }
-                        stack.pop();
-                    }
-                    Some(&(to, span)) => {
-                        if let Some(top) = stack.last_mut() {
-                            top.1 += 1;
-                        }
-                        match state.get(to) {
-                            Some(0) => {
-                                if let Some(s) = state.get_mut(to) {
-                                    *s = 1;
-                                }
-                                stack.push((to, 0));
-                            }
-                            Some(1) => {
-                                let from = clauses.get(node).map_or("", |c| c.id.name.as_str());
-                                let target = clauses.get(to).map_or("", |c| c.id.name.as_str());
-                                self.error(
-                                    Diagnostic::error(
-                                        "terms::check::cyclic_definition",
-                                        span,
-                                        format!("`{from}` depends on `{target}`, which depends on `{from}`"),
-                                    )
-                                    .label("the cycle closes here")
-                                    .help("a clause may use another's result only if that one does not use its own"),
-                                );
-                            }
-                            _ => {}
-                        }
-                    }
+            let env = Env::default();
+            match self.type_of(expr, &env) {
+                Some(ty) => {
+                    self.let_types.insert(name.name.clone(), ty.clone());
+                    self.let_list.push(Let {
+                        name: name.name.clone(),
+                        ty,
+                        value: expr.clone(),
+                    });
+                }
+                None => {
+                    self.failed.insert(name.name.clone());
                 }
             }
         }
     }
+}
+
+/// A declaration that can depend on others.
+#[derive(Clone, Copy)]
+enum Node<'a> {
+    Value {
+        name: &'a Ident,
+        param: bool,
+        value: Option<&'a Expr>,
+    },
+    Clause(&'a ast::Clause),
+}
+
+impl Node<'_> {
+    fn name(&self) -> &str {
+        match self {
+            Node::Value { name, .. } => &name.name,
+            Node::Clause(c) => &c.id.name,
+        }
+    }
+}
+
+/// The diagnostic for a cycle: `path` runs from `to` to the node whose use of `to` (at
+/// `span`) closes it.
+fn cycle(nodes: &[Node], path: &[usize], to: usize, span: Span) -> Diagnostic {
+    let name = |n: usize| nodes.get(n).map_or("?", Node::name);
+    let first = name(to);
+    let message = if path.len() <= 1 {
+        format!("`{first}` is defined in terms of itself")
+    } else {
+        let mut names: Vec<String> = path.iter().map(|n| format!("`{}`", name(*n))).collect();
+        if names.len() > 6 {
+            let tail = names.split_off(names.len() - 2);
+            names.truncate(3);
+            names.push(String::from("…"));
+            names.extend(tail);
+        }
+        names.push(format!("`{first}`"));
+        format!("`{first}` depends on itself: {}", names.join(" → "))
+    };
+    Diagnostic::error("terms::check::cyclic_definition", span, message)
+        .label("the cycle closes here")
+        .help(
+            "break the cycle: a parameter, `let` or clause may only use what does not depend on it",
+        )
 }
 
 /// The lines of one clause body, gathered by kind.
@@ -927,15 +1027,6 @@ fn as_clause(item: &ast::Item) -> Option<&ast::Clause> {
         ast::Item::Clause(c) => Some(c),
         _ => None,
     }
-}
-
-/// Every plain name an expression uses.
-fn names_in<'a>(expr: &'a Expr, out: &mut Vec<&'a Ident>) {
-    lint::visit(expr, &mut |e| {
-        if let ExprKind::Name(n) = &e.kind {
-            out.push(n);
-        }
-    });
 }
 
 /// "did you mean `x`? " or "".

@@ -524,6 +524,7 @@ fn deadline(pair: P) -> R<Deadline> {
 
 fn duration(pair: P) -> R<Duration> {
     let span = span_of(&pair);
+    let text = pair.as_str().to_string();
     let mut c = Children::of(pair);
     let count_pair = c.next()?;
     let count = count_pair.as_str().parse::<u32>().map_err(|_| {
@@ -547,6 +548,18 @@ fn duration(pair: P) -> R<Duration> {
         "year" => Unit::Years,
         _ => return Err(shape(span)),
     };
+    if business && matches!(unit, Unit::Weeks | Unit::Months | Unit::Years) {
+        return Err(Diagnostic::error(
+            "terms::syntax::business_unit",
+            span,
+            format!("`{text}`: only days, hours and minutes can be business time"),
+        )
+        .label("business weeks, months and years are not counted")
+        .help(format!(
+            "write calendar time (`{count} {}`) or count business days (e.g. `10 business days`)",
+            unit_pair.as_str()
+        )));
+    }
     Ok(Duration {
         count,
         unit,
@@ -588,7 +601,8 @@ fn expr(pair: P) -> R<Expr> {
 /// Rejects an expression nested deeper than [`MAX_EXPR_DEPTH`], so no later stage can run
 /// out of stack on it.
 fn shallow(e: Expr) -> R<Expr> {
-    if e.depth as usize > MAX_EXPR_DEPTH {
+    // A literal or a name has depth 1; each operation above it adds one.
+    if e.depth.saturating_sub(1) as usize > MAX_EXPR_DEPTH {
         return Err(Diagnostic::error(
             "terms::syntax::too_deep",
             e.span,

@@ -47,21 +47,32 @@ fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
     }
     let mut depth = 0usize;
     let mut in_string = false;
+    // Inside a string, whether the previous character was an unescaped backslash: `\\"`
+    // ends the string, `\"` does not.
+    let mut escaped = false;
     let mut in_comment = false;
     let mut prev = '\0';
     // `if` nests without brackets; a clause (or declaration) may hold at most MAX_NESTING of
     // them, which bounds their nesting. The count restarts at each word that can only begin a
-    // declaration or a citation, never stand inside an expression.
+    // declaration or a citation, never stand inside an expression: outside brackets, and not
+    // after a dot (`e.article` is a field, and a field named `if` is no `if`).
     let mut ifs = 0usize;
     let mut word_start: Option<usize> = None;
+    // The last character before the current word that is not whitespace.
+    let mut before_word = '\0';
+    let mut last_solid = '\0';
     for (at, c) in text.char_indices() {
         let in_word = !in_comment && !in_string && (c.is_ascii_alphanumeric() || c == '_');
         match (word_start, in_word) {
-            (None, true) => word_start = Some(at),
+            (None, true) => {
+                word_start = Some(at);
+                before_word = last_solid;
+            }
             (Some(start), false) => {
                 word_start = None;
+                let is_field = before_word == '.';
                 match text.get(start..at).unwrap_or("") {
-                    "if" => {
+                    "if" if !is_field => {
                         ifs += 1;
                         if ifs > MAX_NESTING {
                             return Err(Diagnostic::error(
@@ -73,7 +84,11 @@ fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
                             .help("use a `band` for tiers, or split the clause"));
                         }
                     }
-                    "article" | "let" | "param" | "event" | "party" | "contract" => ifs = 0,
+                    "article" | "let" | "param" | "event" | "party" | "contract"
+                        if !is_field && depth == 0 =>
+                    {
+                        ifs = 0
+                    }
                     _ => {}
                 }
             }
@@ -83,10 +98,19 @@ fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
             '\n' => {
                 in_comment = false;
                 in_string = false;
+                escaped = false;
             }
             _ if in_comment => {}
-            '"' if prev != '\\' => in_string = !in_string,
-            _ if in_string => {}
+            _ if in_string => {
+                if escaped {
+                    escaped = false;
+                } else if c == '\\' {
+                    escaped = true;
+                } else if c == '"' {
+                    in_string = false;
+                }
+            }
+            '"' => in_string = true,
             '/' if prev == '/' => in_comment = true,
             '(' | '{' => {
                 depth += 1;
@@ -102,6 +126,9 @@ fn check_limits(text: &str, max_bytes: usize) -> Result<(), Diagnostic> {
             }
             ')' | '}' => depth = depth.saturating_sub(1),
             _ => {}
+        }
+        if !in_comment && !c.is_whitespace() {
+            last_solid = c;
         }
         prev = c;
     }
@@ -239,7 +266,7 @@ fn span_of<R: RuleType>(pair: &Pair<'_, R>) -> Span {
 }
 
 fn decimal(text: &str, span: Span) -> Result<Decimal, Diagnostic> {
-    Decimal::from_str(text).map_err(|_| {
+    let refuse = || {
         Diagnostic::error(
             "terms::syntax::bad_number",
             span,
@@ -247,7 +274,24 @@ fn decimal(text: &str, span: Span) -> Result<Decimal, Diagnostic> {
         )
         .label("out of range")
         .help("numbers have at most 28 significant digits, e.g. `1234.56`")
-    })
+    };
+    let value = Decimal::from_str(text).map_err(|_| refuse())?;
+    // `Decimal` silently rounds a number with too many digits: refuse it instead, by
+    // comparing the digits written with the digits held.
+    let unsigned = text.trim_start_matches(['-', '+']);
+    let (whole, fraction) = unsigned.split_once('.').unwrap_or((unsigned, ""));
+    let whole = match whole.trim_start_matches('0') {
+        "" => "0",
+        w => w,
+    };
+    let written = match fraction.trim_end_matches('0') {
+        "" => whole.to_string(),
+        f => format!("{whole}.{f}"),
+    };
+    if value.abs().normalize().to_string() != written {
+        return Err(refuse());
+    }
+    Ok(value)
 }
 
 fn date(text: &str, span: Span) -> Result<NaiveDate, Diagnostic> {
