@@ -187,14 +187,17 @@ fn deardigital_rules() {
         right_from(&r, "annul_for_non_payment"),
         (s("2025-05-21"), None, RightStatus::Open)
     );
-    let notice_end: Vec<String> = r
-        .outcome
-        .dates
-        .iter()
-        .filter(|d| d.name == "notice_period_ends")
-        .map(|d| d.date.to_string())
-        .collect();
-    assert_eq!(notice_end, ["2026-01-31"]);
+    // A fixed term ends with its term: no two-month notice period besides (M.9).
+    let dates = |name: &str| -> Vec<String> {
+        r.outcome
+            .dates
+            .iter()
+            .filter(|d| d.name == name)
+            .map(|d| d.date.to_string())
+            .collect()
+    };
+    assert_eq!(dates("notice_period_ends"), Vec::<String>::new());
+    assert_eq!(dates("term ends"), ["2025-12-31"]);
 }
 
 #[test]

@@ -283,3 +283,37 @@ fn an_act_before_a_right_opens_does_not_exercise_it() {
     assert_eq!(run("2025-03-16"), "exercised");
     assert_eq!(run("2025-05-02"), "lapsed");
 }
+
+// ------------------------------------------------------------ 6. a late notice
+
+#[test]
+fn a_late_notice_on_a_fixed_term_renews_it_and_starts_no_notice_period() {
+    // Dear Digital M.9: a fixed term 2025-01-01 … 2025-12-31 must be ended by written notice
+    // by 2025-11-30. A notice of 2025-12-15 is late: the term renews to 2026-12-31, and no
+    // two-month notice period (and no fee for it) follows from the late notice.
+    let r = eval_text(
+        "deardigital",
+        "scenario \"late\"\ncontract deardigital\nas of 2025-12-31\n\
+         fact monthly_fee = EUR 2500.00\nfact term_start = 2025-01-01\nfact term_length = 12 months\n\
+         event stop: termination_notice on 2025-12-15 by client via letter\n",
+        None,
+    );
+    assert!(amount_of(&r, "notice_period_fees").is_empty());
+    let dates: Vec<(String, String)> = r
+        .outcome
+        .dates
+        .iter()
+        .map(|d| (d.name.clone(), d.date.to_string()))
+        .collect();
+    assert!(
+        dates.contains(&(String::from("renewed"), String::from("2026-01-01"))),
+        "{dates:?}"
+    );
+    assert!(
+        !dates
+            .iter()
+            .any(|(n, _)| n == "notice_period_ends" || n == "term ends"),
+        "{dates:?}"
+    );
+    assert!(!r.outcome.notices[0].effective);
+}

@@ -424,7 +424,25 @@ impl<'a> Engine<'a> {
                     _ => state.met_on.map_or(Value::Absent, Value::Time),
                 }
             }
-            "given" => Value::Bool(self.eval_arg(first, ctx)? != Value::Absent),
+            "given" => {
+                // A parameter the contract leaves open and the scenario does not give is not
+                // given: asking is how a clause depends on it without failing.
+                if let Some(Expr {
+                    kind: ExprKind::Name(n),
+                    ..
+                }) = first
+                {
+                    let open = self
+                        .c
+                        .params
+                        .get(&n.name)
+                        .is_some_and(|p| p.value.is_none());
+                    if open && !self.s.facts.contains_key(&n.name) {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Value::Bool(self.eval_arg(first, ctx)? != Value::Absent)
+            }
             "count_in" => {
                 let kind = kind_name(first);
                 let Some(range) = self.window_range(kind, args.get(1..).unwrap_or(&[]), ctx)?
