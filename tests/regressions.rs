@@ -317,3 +317,52 @@ fn a_late_notice_on_a_fixed_term_renews_it_and_starts_no_notice_period() {
     );
     assert!(!r.outcome.notices[0].effective);
 }
+
+// ------------------------------------------------------------ 7. checker and evaluator agree
+
+#[test]
+fn a_total_of_numbers_is_a_number_even_when_no_event_matches() {
+    // `total(delivery, units) < 10` with no delivery: 0 units, so the shortfall fee applies.
+    let contract = SourceFile::new(
+        "numbers.terms",
+        "contract numbers\nparty vendor\nparty client\ncurrency EUR\n\
+         event order { }\nevent delivery { order: order, units: number }\n\
+         fee shortfall article \"4\" {\n  for each order o\n  when total(delivery, units) < 10\n  \
+         vendor owes client EUR 50.00\n}\n\
+         fee yearly article \"5\" {\n  for each order o\n  when sum(delivery, units, 12 months before o) < 1\n  \
+         vendor owes client EUR 5.00\n}\n"
+            .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "s.scenario",
+        "scenario \"n\"\ncontract numbers\nas of 2025-06-30\nevent o: order on 2025-03-01\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let amounts: Vec<Decimal> = r.outcome.amounts.iter().map(|a| a.amount).collect();
+    assert_eq!(amounts, vec![money("50.00"), money("5.00")]);
+}
+
+#[test]
+fn a_prohibition_binds_only_its_party() {
+    // Dear Digital R.1 with two ended services of opposite parties: the client's hire of the
+    // provider's developer breaches the client's restriction only; the provider's is intact.
+    let r = eval_text(
+        "deardigital",
+        "scenario \"hire\"\ncontract deardigital\nas of 2025-08-31\n\
+         event end-1: service_end on 2025-01-31 { employer: provider, restricted: client }\n\
+         event end-2: service_end on 2025-02-28 { employer: client, restricted: provider }\n\
+         event hire-1: hire on 2025-08-01 by client { specialist: end-1, employer: provider, monthly_salary: EUR 4000.00 }\n",
+        None,
+    );
+    let violated: Vec<(String, String)> = r
+        .outcome
+        .violations
+        .iter()
+        .map(|v| (v.party.clone(), v.source.event.clone().unwrap_or_default()))
+        .collect();
+    assert_eq!(
+        violated,
+        vec![(String::from("client"), String::from("end-1"))]
+    );
+}

@@ -458,7 +458,7 @@ impl<'a> Engine<'a> {
                     return Ok(Value::Absent);
                 };
                 let mut sum = Decimal::ZERO;
-                let mut money = true;
+                let money = self.field_is_money(kind, field);
                 for e in self.s.referring(event, kind) {
                     let Some(ev) = self.s.events.get(*e) else {
                         continue;
@@ -467,11 +467,7 @@ impl<'a> Engine<'a> {
                         continue;
                     }
                     let part = match ev.fields.get(field) {
-                        Some(Value::Money(d)) => *d,
-                        Some(Value::Number(d)) => {
-                            money = false;
-                            *d
-                        }
+                        Some(Value::Money(d) | Value::Number(d)) => *d,
                         _ => continue,
                     };
                     sum = sum.checked_add(part).ok_or_else(|| overflow(span))?;
@@ -613,6 +609,16 @@ impl<'a> Engine<'a> {
         Ok(Value::Number(Decimal::from(n)))
     }
 
+    /// Whether a field is declared as money (else a number): the type of `sum` and `total`
+    /// comes from the declaration, so it is the same whether or not any event matches.
+    fn field_is_money(&self, kind: &str, field: &str) -> bool {
+        self.c
+            .events
+            .get(kind)
+            .and_then(|k| k.fields.get(field))
+            .is_some_and(|f| f.ty == crate::check::types::Type::Money)
+    }
+
     /// Per event, the run of consecutive calendar periods up to its own in which every event
     /// held. Events are in date order, so each period's events are contiguous: one pass.
     fn period_streaks(
@@ -668,10 +674,7 @@ impl<'a> Engine<'a> {
     ) -> Result<Value, EvalError> {
         let events = self.s.of_kind(kind);
         let key = (kind.to_string(), field.to_string());
-        let is_money = events
-            .iter()
-            .find_map(|e| self.s.events.get(*e).and_then(|ev| ev.fields.get(field)))
-            .is_none_or(|v| matches!(v, Value::Money(_)));
+        let is_money = self.field_is_money(kind, field);
         if !self.sums.contains_key(&key) {
             let mut prefix = Vec::with_capacity(events.len() + 1);
             let mut total = Decimal::ZERO;

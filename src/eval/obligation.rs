@@ -329,6 +329,15 @@ impl<'a> Engine<'a> {
         (None, None)
     }
 
+    /// Whether events of `kind` have a field that refers to events of `target`.
+    pub(super) fn refers_to_kind(&self, kind: &str, target: &str) -> bool {
+        self.c.events.get(kind).is_some_and(|k| {
+            k.fields
+                .values()
+                .any(|f| matches!(&f.ty, crate::check::types::Type::Event(t) if t == target))
+        })
+    }
+
     /// When an act counts: the clause's rule, else the contract's rule for its channel.
     pub(super) fn counts_on(
         &self,
@@ -373,14 +382,24 @@ impl<'a> Engine<'a> {
         };
         let kind = o.act.as_deref().unwrap_or("");
         let event = ctx.var.map(|(_, e)| e);
-        let related = event
-            .map(|e| self.s.referring(e, kind))
-            .filter(|r| !r.is_empty());
-        let candidates = related.unwrap_or_else(|| self.s.of_kind(kind));
+        // Acts that can refer to the clause's event breach only the instance they refer to;
+        // other acts are judged against every instance.
+        let linked = event
+            .and_then(|e| self.s.events.get(e))
+            .is_some_and(|ev| self.refers_to_kind(kind, &ev.kind));
+        let candidates = match event {
+            Some(e) if linked => self.s.referring(e, kind),
+            _ => self.s.of_kind(kind),
+        };
+        // Only the bound party's own acts breach its prohibition.
+        let party = self.party_name(&o.party, event);
         for &candidate in candidates {
             let Some(act) = self.s.events.get(candidate) else {
                 continue;
             };
+            if act.by.as_deref().is_some_and(|by| by != party) {
+                continue;
+            }
             let after_start = from.is_none_or(|f| f.sort_key() <= act.at.sort_key());
             let before_end = until.is_none_or(|u| act.at.is_by(u));
             if after_start && before_end && self.happened(act.at) {
