@@ -18,6 +18,9 @@ pub struct Report {
     pub scenario: String,
     pub as_of: String,
     pub currency: String,
+    /// Scenario facts that replace values the contract fixes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub overrides: Vec<crate::scenario::Override>,
     #[serde(flatten)]
     pub outcome: Outcome,
 }
@@ -35,6 +38,7 @@ impl Report {
             scenario: scenario.title.clone(),
             as_of: as_of.format("%Y-%m-%d").to_string(),
             currency: contract.currency.clone(),
+            overrides: scenario.overrides.clone(),
             outcome,
         }
     }
@@ -56,6 +60,12 @@ impl Report {
         out.push_str(&format!("contract  {}{vendor}\n", self.contract));
         out.push_str(&format!("scenario  {}\n", self.scenario));
         out.push_str(&format!("as of     {}\n", self.as_of));
+        for o in &self.overrides {
+            out.push_str(&format!(
+                "override  {} = {} (the scenario replaces the contract's {})\n",
+                o.param, o.scenario, o.contract
+            ));
+        }
 
         let event = |e: &Option<String>| e.as_ref().map_or(String::new(), |e| format!("[{e}]"));
         let opt =
@@ -249,6 +259,12 @@ impl Report {
             "contract  {}\nscenario  {}\nas of     {}\n",
             self.contract, self.scenario, self.as_of
         );
+        for o in &self.overrides {
+            out.push_str(&format!(
+                "override  {} = {} (the scenario replaces the contract's {})\n",
+                o.param, o.scenario, o.contract
+            ));
+        }
         let head = |s: &crate::eval::Source, what: String| {
             let event = s
                 .event

@@ -19,6 +19,9 @@ pub struct Scenario {
     pub title: String,
     pub as_of: Option<NaiveDate>,
     pub facts: BTreeMap<String, Value>,
+    /// Facts that replace a value the contract itself fixes: shown on every report, so a
+    /// changed price is never silent.
+    pub overrides: Vec<Override>,
     /// Every event, in date order (ties by id).
     pub events: Vec<EventRecord>,
     /// Event kind → positions in `events`, in date order.
@@ -26,6 +29,16 @@ pub struct Scenario {
     /// (referred event, referring kind) → positions of the events of that kind that refer
     /// to it through any field, in date order.
     pub refs: HashMap<(usize, String), Vec<usize>>,
+}
+
+/// A scenario fact that replaces a parameter's value written in the contract.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Override {
+    pub param: String,
+    /// The contract's value, as written.
+    pub contract: String,
+    /// The scenario's value.
+    pub scenario: String,
 }
 
 /// One event of a scenario.
@@ -101,6 +114,7 @@ impl Scenario {
             title: self.title.clone(),
             as_of: self.as_of,
             facts: self.facts.clone(),
+            overrides: self.overrides.clone(),
             events,
             by_kind,
             refs,
@@ -161,6 +175,7 @@ pub fn check_scenario(
         }
     }
     let mut facts = BTreeMap::new();
+    let mut overrides = Vec::new();
     let mut fact_spans: HashMap<&str, Span> = HashMap::new();
     for fact in &scenario.facts {
         let Some(param) = contract.params.get(&fact.name.name) else {
@@ -192,6 +207,19 @@ pub fn check_scenario(
         }
         match literal(contract, &fact.value, &param.ty, &HashMap::new()) {
             Ok(v) => {
+                if let Some(value) = &param.value {
+                    overrides.push(Override {
+                        param: fact.name.name.clone(),
+                        contract: contract
+                            .source
+                            .get(value.span.start..value.span.end)
+                            .unwrap_or("")
+                            .split_whitespace()
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        scenario: v.to_string(),
+                    });
+                }
                 facts.insert(fact.name.name.clone(), v);
             }
             Err(d) => errors.push(d),
@@ -261,6 +289,7 @@ pub fn check_scenario(
         title: scenario.title.value.clone(),
         as_of: scenario.as_of.map(|(d, _)| d),
         facts,
+        overrides,
         events,
         by_kind,
         refs,

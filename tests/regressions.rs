@@ -366,3 +366,67 @@ fn a_prohibition_binds_only_its_party() {
         vec![(String::from("client"), String::from("end-1"))]
     );
 }
+
+// ------------------------------------------------------------ 8. lines that were misread
+
+#[test]
+fn a_renewal_in_days_or_weeks_renews_for_days_or_weeks() {
+    let renewed = |renews: &str| {
+        let contract = SourceFile::new(
+            "renewal.terms",
+            format!(
+                "contract renewal\nparty vendor\nparty client\ncurrency EUR\nevent stop {{ }}\n\
+                 term subscription article \"2\" {{\n  starts 2025-01-01\n  lasts 1 year\n  \
+                 renews automatically for {renews}\n  \
+                 notice stop by client at least 10 days before end\n}}\n"
+            ),
+        );
+        let scenario = SourceFile::new(
+            "s.scenario",
+            "scenario \"r\"\ncontract renewal\nas of 2026-03-15\n".to_string(),
+        );
+        let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+        r.outcome
+            .dates
+            .iter()
+            .filter(|d| d.name == "renewed" || d.name == "renewed until")
+            .map(|d| format!("{} {}", d.name, d.date))
+            .collect::<Vec<_>>()
+    };
+    // 2025-01-01 … 2025-12-31, then 30-day periods: 2026-01-01 … 2026-01-30,
+    // 2026-01-31 … 2026-03-01, 2026-03-02 … 2026-03-31.
+    assert_eq!(
+        renewed("30 days"),
+        [
+            "renewed 2026-01-01",
+            "renewed 2026-01-31",
+            "renewed 2026-03-02",
+            "renewed until 2026-03-31"
+        ]
+    );
+    // Two-week periods from 2026-01-01: the one holding 2026-03-15 is 2026-03-12 … 2026-03-25.
+    let weeks = renewed("2 weeks");
+    assert_eq!(
+        weeks.last().map(String::as_str),
+        Some("renewed until 2026-03-25"),
+        "{weeks:?}"
+    );
+}
+
+#[test]
+fn a_fact_that_replaces_a_contract_price_is_shown_on_the_report() {
+    // Qualifio fixes the studio rate; a scenario that gives another one is not silent.
+    let r = eval_text(
+        "qualifio",
+        "scenario \"override\"\ncontract qualifio\nas of 2025-03-31\nfact studio_rate = EUR 0.01\n",
+        None,
+    );
+    assert_eq!(r.overrides.len(), 1);
+    assert_eq!(r.overrides[0].param, "studio_rate");
+    assert!(
+        r.to_text().contains("override  studio_rate = 0.01"),
+        "{}",
+        r.to_text()
+    );
+    assert!(r.to_json().contains("\"overrides\""));
+}

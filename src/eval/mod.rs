@@ -582,28 +582,54 @@ impl<'a> Engine<'a> {
     }
 }
 
-/// The length from the term's start to the end of period `renewals` (0 = the first).
-fn period_length(lasts: Duration, renews: Option<Duration>, renewals: usize) -> Duration {
-    let Some(renew) = renews else { return lasts };
+/// The lengths that, added to a term's start in turn, give the day after period `renewals`
+/// ends (0 = the first). Lengths of one kind are added as one, from the start, so month ends
+/// do not drift (Jan 31 + 1 month, renewed monthly, ends on the 28th, then the 31st); a
+/// renewal of another kind (`lasts 1 year`, `renews for 30 days`) is added after the first
+/// period, as written.
+fn period_steps(lasts: Duration, renews: Option<Duration>, renewals: usize) -> Vec<Duration> {
+    let Some(renew) = renews.filter(|_| renewals > 0) else {
+        return vec![lasts];
+    };
     let extra = u32::try_from(renewals).unwrap_or(u32::MAX);
+    // Months and years count in months, days and weeks in days.
+    let in_months = |d: Duration| match d.unit {
+        Unit::Years => Some(d.count.saturating_mul(12)),
+        Unit::Months => Some(d.count),
+        _ => None,
+    };
+    let in_days = |d: Duration| match d.unit {
+        Unit::Weeks => Some(d.count.saturating_mul(7)),
+        Unit::Days => Some(d.count),
+        _ => None,
+    };
     if renew.unit == lasts.unit {
-        Duration {
+        return vec![Duration {
             count: lasts
                 .count
                 .saturating_add(renew.count.saturating_mul(extra)),
             ..lasts
-        }
-    } else {
-        let months = |d: Duration| match d.unit {
-            Unit::Years => d.count.saturating_mul(12),
-            _ => d.count,
-        };
-        Duration {
-            count: months(lasts).saturating_add(months(renew).saturating_mul(extra)),
-            unit: Unit::Months,
-            ..lasts
+        }];
+    }
+    for (convert, unit) in [
+        (&in_months as &dyn Fn(Duration) -> Option<u32>, Unit::Months),
+        (&in_days, Unit::Days),
+    ] {
+        if let (Some(a), Some(b)) = (convert(lasts), convert(renew)) {
+            return vec![Duration {
+                count: a.saturating_add(b.saturating_mul(extra)),
+                unit,
+                ..lasts
+            }];
         }
     }
+    vec![
+        lasts,
+        Duration {
+            count: renew.count.saturating_mul(extra),
+            ..renew
+        },
+    ]
 }
 
 /// An amount's computation on one line: `formula with a = 1 = 26.3013… → 26.30 (rounded …)`.

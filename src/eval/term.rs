@@ -47,14 +47,7 @@ impl<'a> Engine<'a> {
         let mut period_start = start;
         loop {
             // Each period is computed from the start, so month ends do not drift.
-            let length = period_length(lasts, renews, renewals);
-            let next_start = self
-                .c
-                .calendar
-                .shift(Moment::Date(start), &length, true)
-                .map_err(|e| self.calendar_error(e, lasts.span))?
-                .moment
-                .date();
+            let next_start = self.period_boundary(start, lasts, renews, renewals)?;
             let period_end = calendar::add_days(next_start, 1, false)
                 .map_err(|e| self.calendar_error(e, lasts.span))?;
             let mut deadlines = Vec::new();
@@ -192,16 +185,12 @@ impl<'a> Engine<'a> {
                 .label("renewed too often")
                 .help("check the term's start and length, or evaluate as of an earlier date"));
             }
-            let renewed_end = self
-                .c
-                .calendar
-                .shift(
-                    Moment::Date(start),
-                    &period_length(lasts, renews, renewals),
-                    true,
-                )
-                .and_then(|m| calendar::add_days(m.moment.date(), 1, false))
-                .map_err(|e| self.calendar_error(e, lasts.span))?;
+            let renewed_end = calendar::add_days(
+                self.period_boundary(start, lasts, renews, renewals)?,
+                1,
+                false,
+            )
+            .map_err(|e| self.calendar_error(e, lasts.span))?;
             let missed = deadlines
                 .iter()
                 .map(ToString::to_string)
@@ -218,6 +207,26 @@ impl<'a> Engine<'a> {
         }
         self.terms.insert(index, state.clone());
         Ok(state)
+    }
+
+    /// The day after period `renewals` of a term ends (0 = the first period).
+    fn period_boundary(
+        &self,
+        start: NaiveDate,
+        lasts: Duration,
+        renews: Option<Duration>,
+        renewals: usize,
+    ) -> Result<NaiveDate, EvalError> {
+        let mut at = Moment::Date(start);
+        for step in period_steps(lasts, renews, renewals) {
+            at = self
+                .c
+                .calendar
+                .shift(at, &step, true)
+                .map_err(|e| self.calendar_error(e, lasts.span))?
+                .moment;
+        }
+        Ok(at.date())
     }
 
     pub(super) fn date_entry(
