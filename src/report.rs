@@ -43,6 +43,19 @@ impl Report {
         }
     }
 
+    /// One header line per scenario fact that replaces a contract value.
+    fn override_lines(&self) -> String {
+        self.overrides
+            .iter()
+            .map(|o| {
+                format!(
+                    "override  {} = {} (the scenario replaces the contract's {})\n",
+                    o.param, o.scenario, o.contract
+                )
+            })
+            .collect()
+    }
+
     /// The JSON form, pretty-printed, keys in a fixed order.
     pub fn to_json(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"))
@@ -60,12 +73,7 @@ impl Report {
         out.push_str(&format!("contract  {}{vendor}\n", self.contract));
         out.push_str(&format!("scenario  {}\n", self.scenario));
         out.push_str(&format!("as of     {}\n", self.as_of));
-        for o in &self.overrides {
-            out.push_str(&format!(
-                "override  {} = {} (the scenario replaces the contract's {})\n",
-                o.param, o.scenario, o.contract
-            ));
-        }
+        out.push_str(&self.override_lines());
 
         let event = |e: &Option<String>| e.as_ref().map_or(String::new(), |e| format!("[{e}]"));
         let opt =
@@ -259,12 +267,7 @@ impl Report {
             "contract  {}\nscenario  {}\nas of     {}\n",
             self.contract, self.scenario, self.as_of
         );
-        for o in &self.overrides {
-            out.push_str(&format!(
-                "override  {} = {} (the scenario replaces the contract's {})\n",
-                o.param, o.scenario, o.contract
-            ));
-        }
+        out.push_str(&self.override_lines());
         let head = |s: &crate::eval::Source, what: String| {
             let event = s
                 .event
