@@ -105,8 +105,9 @@ fn money_the_allocation_applies_to_an_invoice_pays_it() {
 #[test]
 fn an_invoice_paid_in_parts_is_met_when_the_last_part_arrives() {
     // 600.00 on 2025-01-10, 400.00 on 2025-02-20: paid in full on 2025-02-20, 36 days after
-    // the due date 2025-01-15. Interest 1% per started month: 2 months on 1,000.00 = 20.00;
-    // fixed compensation max(20% × 1,000.00, 150.00) = 200.00.
+    // the due date 2025-01-15. Interest 1% per started month runs only on what is unpaid:
+    // 2 started months on 400.00 = 8.00; fixed compensation max(20% × 1,000.00, 150.00) =
+    // 200.00.
     let r = eval_text(
         "ecom",
         &format!(
@@ -124,7 +125,7 @@ fn an_invoice_paid_in_parts_is_met_when_the_last_part_arrives() {
         .unwrap();
     assert_eq!(pay.met_on.unwrap().to_string(), "2025-02-20");
     assert_eq!(r.outcome.violations[0].days_late, Some(36));
-    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("20.00"));
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("8.00"));
     assert_eq!(
         amount_of(&r, "fixed_compensation")[0].amount,
         money("200.00")

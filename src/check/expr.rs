@@ -389,10 +389,23 @@ impl Checker {
         let arity = |n: usize| args.len() == n;
         let ok_arity = match name.name.as_str() {
             "max" | "min" => !args.is_empty(),
-            "ceil" | "floor" | "days" | "started_months" | "complete_months" | "complete_weeks"
-            | "hours" | "minutes" | "end_of_month" | "count" | "rank" | "end_of" | "given" => {
-                arity(1)
-            }
+            "ceil"
+            | "floor"
+            | "days"
+            | "started_months"
+            | "complete_months"
+            | "complete_weeks"
+            | "hours"
+            | "minutes"
+            | "end_of_month"
+            | "count"
+            | "rank"
+            | "end_of"
+            | "given"
+            | "unpaid_days"
+            | "unpaid_started_months"
+            | "unpaid_complete_months"
+            | "unpaid_complete_weeks" => arity(1),
             "streak" => arity(1) || arity(2),
             "due" | "met" | "met_on" => arity(1) || arity(2),
             "nth" | "last_before" | "total" => arity(2),
@@ -459,6 +472,27 @@ impl Checker {
             | "minutes" => {
                 self.expect_type(args.first()?, &Type::Delay, env);
                 Some(Type::Number)
+            }
+            "unpaid_days"
+            | "unpaid_started_months"
+            | "unpaid_complete_months"
+            | "unpaid_complete_weeks" => {
+                self.expect_type(args.first()?, &Type::Delay, env);
+                // The amount owed is the breached obligation's event's `amount`.
+                let has_amount = env.var.as_ref().is_some_and(|(_, kind)| {
+                    self.events
+                        .get(kind)
+                        .and_then(|k| k.fields.get("amount"))
+                        .is_some_and(|f| f.ty == Type::Money && !f.optional)
+                });
+                if !has_amount {
+                    return self.mismatch(
+                        span,
+                        format!("`{}` needs an amount owed", name.name),
+                        "use it under `on breach of` an obligation whose events have an `amount: money` field",
+                    );
+                }
+                Some(Type::Money)
             }
             "end_of_month" => {
                 self.expect_type(args.first()?, &Type::Time, env);

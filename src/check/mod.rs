@@ -27,7 +27,7 @@ pub struct CheckResult {
 
 /// The built-in functions of the expression language, with their doc lines (also in
 /// docs/language.md).
-pub const FUNCTIONS: [(&str, &str); 24] = [
+pub const FUNCTIONS: [(&str, &str); 28] = [
     ("max", "max(a, b, …): the largest of values of one type"),
     ("min", "min(a, b, …): the smallest of values of one type"),
     ("ceil", "ceil(n): the smallest whole number not below n"),
@@ -38,6 +38,10 @@ pub const FUNCTIONS: [(&str, &str); 24] = [
     ("complete_weeks", "complete_weeks(delay): whole weeks elapsed"),
     ("hours", "hours(delay): whole hours late"),
     ("minutes", "minutes(delay): minutes late"),
+    ("unpaid_days", "unpaid_days(delay): the amount still unpaid on each day of the delay, added up (for interest per day on what is unpaid)"),
+    ("unpaid_started_months", "unpaid_started_months(delay): the amount unpaid when each started month of the delay begins, added up"),
+    ("unpaid_complete_months", "unpaid_complete_months(delay): the amount unpaid throughout each complete month of the delay, added up"),
+    ("unpaid_complete_weeks", "unpaid_complete_weeks(delay): the amount unpaid throughout each complete week of the delay, added up"),
     ("end_of_month", "end_of_month(t): the last day of t's month"),
     ("nth", "nth(kind, n): the n-th event of `kind` referring to this clause's event"),
     ("count", "count(kind): how many events of `kind` refer to this clause's event"),

@@ -3,11 +3,11 @@
 
 use rust_decimal::Decimal;
 
-use super::{Ctx, Engine, EvalError};
+use super::{Ctx, Engine, EvalError, Input};
 use crate::ast::{BinOp, Expr, ExprKind};
 use crate::calendar::{self, Moment};
 use crate::diagnostic::Diagnostic;
-use crate::money::percent_factor;
+use crate::money::{format_grouped, percent_factor};
 use crate::source::Span;
 use crate::value::Value;
 
@@ -357,6 +357,42 @@ impl<'a> Engine<'a> {
                     _ => calendar::minutes_between(from, to).max(0),
                 };
                 Value::Number(Decimal::from(n))
+            }
+            "unpaid_days"
+            | "unpaid_started_months"
+            | "unpaid_complete_months"
+            | "unpaid_complete_weeks" => {
+                let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
+                    return Ok(Value::Absent);
+                };
+                let (Some(periods), Some(debt)) = (
+                    super::balance::Periods::from_function(name),
+                    self.breached_debt(ctx),
+                ) else {
+                    return Ok(Value::Absent);
+                };
+                let (total, runs) = debt
+                    .unpaid_sum(from.date(), to.date(), periods)
+                    .map_err(|e| self.calendar_error(e, span))?;
+                let Some(total) = total else {
+                    return Err(overflow(span));
+                };
+                if self.trace.is_some() {
+                    let count: i64 = runs.iter().map(|(_, n)| *n).sum();
+                    let shown: Vec<String> = runs
+                        .iter()
+                        .map(|(amount, n)| format!("{} × {n}", format_grouped(*amount)))
+                        .collect();
+                    self.notes.push(Input {
+                        name: format!("{}(delay)", periods.counter()),
+                        value: count.to_string(),
+                    });
+                    self.notes.push(Input {
+                        name: String::from("unpaid in each"),
+                        value: shown.join(" + "),
+                    });
+                }
+                Value::Money(total)
             }
             "end_of_month" => match self.eval_arg(first, ctx)?.as_moment(self.s) {
                 Some(m) => Value::Time(Moment::Date(

@@ -6,6 +6,7 @@
 //! streaks and sums are computed in one pass per expression and reused.
 
 mod allocation;
+mod balance;
 mod expr;
 mod obligation;
 pub mod outcome;
@@ -75,6 +76,7 @@ pub fn evaluate(
         trace: None,
         not_fired_seen: HashSet::new(),
         clamps: Vec::new(),
+        notes: Vec::new(),
         out: Outcome::default(),
     };
     engine.run()?;
@@ -139,6 +141,8 @@ struct Engine<'a> {
     not_fired_seen: HashSet<(usize, Option<usize>)>,
     /// Month additions that had to clamp to a month's end while tracing (Jan 31 + 1 month).
     clamps: Vec<String>,
+    /// Further inputs a built-in function reports while tracing (the periods it counted).
+    notes: Vec<Input>,
     out: Outcome,
 }
 
@@ -489,9 +493,11 @@ impl<'a> Engine<'a> {
     ) -> Result<(Value, Vec<Input>), EvalError> {
         let saved = self.trace.replace(Vec::new());
         let clamps_before = self.clamps.len();
+        let notes_before = self.notes.len();
         let value = self.eval(expr, ctx);
         let trace = std::mem::replace(&mut self.trace, saved).unwrap_or_default();
         let mut inputs = self.inputs(expr.span, &trace);
+        inputs.extend(self.notes.drain(notes_before..));
         let clamps: Vec<String> = self.clamps.drain(clamps_before..).collect();
         inputs.extend(clamps.into_iter().map(|c| Input {
             name: String::from("clamped"),
