@@ -39,6 +39,9 @@ impl Periods {
     }
 }
 
+/// Runs of periods charged on one unpaid amount: (unpaid, how many periods).
+pub(super) type Runs = Vec<(Decimal, i64)>;
+
 /// A debt and the parts paid towards it, by date.
 pub(super) struct Debt {
     pub owed: Decimal,
@@ -55,7 +58,7 @@ impl Debt {
         due: NaiveDate,
         end: NaiveDate,
         periods: Periods,
-    ) -> Result<(Option<Decimal>, Vec<(Decimal, i64)>), CalendarError> {
+    ) -> Result<(Option<Decimal>, Runs), CalendarError> {
         let mut total = Some(Decimal::ZERO);
         let mut runs: Vec<(Decimal, i64)> = Vec::new();
         let mut next_part = 0usize;
