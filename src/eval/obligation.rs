@@ -4,15 +4,29 @@ use super::*;
 
 impl<'a> Engine<'a> {
     /// The state of one instance of an obligation; `None` when it does not apply.
+    /// Computed once (failures included): evaluation follows the checker's order, so an
+    /// obligation's instances are ready before any clause that asks about them.
     pub(super) fn obligation(
         &mut self,
         index: usize,
         event: Option<usize>,
-    ) -> Result<Option<ObligationState>, EvalError> {
+    ) -> Result<Option<Rc<ObligationState>>, EvalError> {
         if let Some(state) = self.obligations.get(&(index, event)) {
-            return Ok(state.clone());
+            return state.clone();
         }
         let clause = self.clause(index);
+        if self.in_progress.len() >= MAX_NESTING {
+            return Err(Diagnostic::error(
+                "terms::eval::budget_exceeded",
+                clause.span,
+                format!(
+                    "evaluating `{}` waits on more than {MAX_NESTING} other obligations' results at once",
+                    clause.id
+                ),
+            )
+            .label("evaluation stopped here")
+            .help("ask `met`, `due` or `met_on` about an obligation's own instances (its event), or shorten the chain of clauses that wait on each other"));
+        }
         if !self.in_progress.insert((index, event)) {
             return Err(Diagnostic::error(
                 "terms::eval::cycle",
@@ -35,10 +49,10 @@ impl<'a> Engine<'a> {
             Err(e) => Err(e),
         };
         self.trace = saved;
-        let state = state?;
         self.in_progress.remove(&(index, event));
+        let state = state.map(|s| s.map(Rc::new));
         self.obligations.insert((index, event), state.clone());
-        Ok(state)
+        state
     }
 
     /// When a deadline falls, and how that was computed.
@@ -97,7 +111,7 @@ impl<'a> Engine<'a> {
         let Some(base) = value.as_moment(self.s) else {
             return Ok(None);
         };
-        let formula = squash(self.text(base_expr.span));
+        let formula = self.formula(base_expr.span).to_string();
         let Some(duration) = duration else {
             return Ok(Some((
                 base,
@@ -146,8 +160,10 @@ impl<'a> Engine<'a> {
                         | DeadlineRule::AtLeastBefore(_, e)
                         | DeadlineRule::By(e) => e,
                     };
-                    let reason = absent(self.text(formula.span), &[]);
-                    self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    if self.limits.explain {
+                        let reason = absent(&self.formula(formula.span), &[]);
+                        self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    }
                     return Ok(None);
                 }
             },
@@ -339,13 +355,35 @@ impl<'a> Engine<'a> {
         match rule {
             Counting::Sending | Counting::Posting => Some(act.at),
             Counting::Receipt => act.received,
-            Counting::DeemedReceipt(d) => self
-                .c
-                .calendar
-                .shift(act.at, &d, true)
-                .ok()
-                .map(|s| s.moment),
+            Counting::DeemedReceipt(d) => self.deemed_receipt(act.at, d),
         }
+    }
+
+    /// When an act sent at `at` is deemed received, once per (moment, period): a calendar
+    /// counting business days walks day by day. A period longer than the days left in the
+    /// supported years cannot end inside them (a business day is at least a day): no walk.
+    fn deemed_receipt(&self, at: Moment, d: Duration) -> Option<Moment> {
+        let key = (at, d.count, d.unit, d.business);
+        if let Some(found) = self.deemed.borrow().get(&key) {
+            return *found;
+        }
+        let left = chrono::NaiveDate::from_ymd_opt(calendar::LAST_YEAR, 12, 31)
+            .map_or(0, |end| calendar::days_between(at.date(), end));
+        let days_at_least = match d.unit {
+            Unit::Days => i64::from(d.count),
+            Unit::Weeks => i64::from(d.count).saturating_mul(7),
+            // A day has at most 24 hours of business time.
+            Unit::Hours => i64::from(d.count) / 24,
+            Unit::Minutes => i64::from(d.count) / (24 * 60),
+            _ => 0,
+        };
+        let found = if days_at_least > left {
+            None
+        } else {
+            self.c.calendar.shift(at, &d, true).ok().map(|s| s.moment)
+        };
+        self.deemed.borrow_mut().insert(key, found);
+        found
     }
 
     pub(super) fn evaluate_prohibition(
@@ -362,7 +400,7 @@ impl<'a> Engine<'a> {
                 if let Some(u) = until {
                     steps.push(Step::new(
                         "until",
-                        squash(self.text(e.span)),
+                        self.formula(e.span).to_string(),
                         inputs,
                         u.to_string(),
                     ));
@@ -377,13 +415,16 @@ impl<'a> Engine<'a> {
             .map(|e| self.s.referring(e, kind))
             .filter(|r| !r.is_empty());
         let candidates = related.unwrap_or_else(|| self.s.of_kind(kind));
-        for &candidate in candidates {
-            let Some(act) = self.s.events.get(candidate) else {
-                continue;
-            };
-            let after_start = from.is_none_or(|f| f.sort_key() <= act.at.sort_key());
+        // Candidates are in date order, and being by the end and having happened only get
+        // less true with time: the first act from the start decides. O(log n).
+        let at = |e: &usize| self.s.events.get(*e).map(|ev| ev.at.sort_key());
+        let first = match from {
+            Some(f) => candidates.partition_point(|e| at(e).is_some_and(|a| a < f.sort_key())),
+            None => 0,
+        };
+        if let Some(act) = candidates.get(first).and_then(|e| self.s.events.get(*e)) {
             let before_end = until.is_none_or(|u| act.at.is_by(u));
-            if after_start && before_end && self.happened(act.at) {
+            if before_end && self.happened(act.at) {
                 let window = until.map_or(String::new(), |u| {
                     format!(" (the restriction runs until {u})")
                 });
@@ -421,7 +462,8 @@ impl<'a> Engine<'a> {
         clause: &'a Clause,
         o: &'a Obligation,
     ) -> Result<(), EvalError> {
-        for (event, _) in self.instances(index)? {
+        for &(event, _) in self.instances(index)?.iter() {
+            self.account(index)?;
             let Some(state) = self.obligation(index, event)? else {
                 continue;
             };
@@ -438,7 +480,7 @@ impl<'a> Engine<'a> {
                 derivation: render_steps(state.steps.iter().filter(|s| s.what != "met")),
                 steps: state.steps.clone(),
             });
-            if let Some((kind, detail)) = state.violation {
+            if let Some((kind, detail)) = state.violation.clone() {
                 let (days_late, minutes_late) = match state.delay {
                     Some((from, to)) => match from {
                         Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),
