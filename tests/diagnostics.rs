@@ -354,8 +354,12 @@ fn long_chains_are_checked_without_recursion() {
     let contract = SourceFile::new("chain.terms", chain);
     let (checked, _) = terms::load_contract(&contract).unwrap_or_else(|f| panic!("{}", f.render()));
     assert_eq!(checked.clauses.len(), m);
-    // TODO(eval): evaluating this chain recurses once per `met()` link in
-    // src/eval/obligation.rs and overflows the stack; once the evaluator follows the
-    // checker's order iteratively, run it here:
-    // terms::run(&contract, &SourceFile::new("s.scenario", "scenario \"s\"\nas of 2025-06-01\n"), None)
+    // Evaluated in the checker's order: each `met()` reads a memoised result.
+    let report = terms::run(
+        &contract,
+        &SourceFile::new("s.scenario", "scenario \"s\"\nas of 2025-06-01\n"),
+        None,
+    )
+    .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(report.outcome.violations.len(), 1);
 }

@@ -62,7 +62,7 @@ pub const FUNCTIONS: [(&str, &str); 28] = [
 pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     let mut checker = Checker::default();
     checker.declarations(contract);
-    let (order, cyclic) = checker.dependencies(contract);
+    let (order, cyclic, evaluation) = checker.dependencies(contract);
     checker.lets(contract, &order, &cyclic);
     checker.param_values(&cyclic);
     let clauses = checker.clauses(contract);
@@ -92,6 +92,7 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
             events: std::mem::take(&mut checker.events),
             params: std::mem::take(&mut checker.params),
             lets: std::mem::take(&mut checker.let_list),
+            order: evaluation_order(evaluation, &clauses),
             clauses,
         })
     };
@@ -649,12 +650,13 @@ impl Checker {
     /// reports every cycle among them: a parameter or `let` defined in terms of itself, a
     /// term that starts at `end_of` itself through a `let`, clauses that wait on each other's
     /// results. Iterative (an explicit stack), so a long chain of definitions cannot exhaust
-    /// the stack. Returns the `let`s in dependency order, and the names of the parameters
-    /// and `let`s caught in a cycle.
+    /// the stack. Returns the `let`s in dependency order, the names of the parameters
+    /// and `let`s caught in a cycle, and every parameter, `let` and clause (by id) in
+    /// dependency order, for the evaluator.
     fn dependencies<'c>(
         &mut self,
         contract: &'c ast::Contract,
-    ) -> (Vec<&'c ast::Ident>, BTreeSet<String>) {
+    ) -> (Vec<&'c ast::Ident>, BTreeSet<String>, Vec<Declared>) {
         // Each name's first declaration: duplicates are reported already.
         let mut nodes: Vec<Node<'c>> = Vec::new();
         let mut by_name: HashMap<&'c str, usize> = HashMap::new();
@@ -783,6 +785,14 @@ impl Checker {
                 }
             }
         }
+        let evaluation = order
+            .iter()
+            .filter_map(|n| match nodes.get(*n) {
+                Some(Node::Value { name, .. }) => Some(Declared::Value(name.name.clone())),
+                Some(Node::Clause(c)) => Some(Declared::Clause(c.id.name.clone())),
+                None => None,
+            })
+            .collect();
         let lets = order
             .into_iter()
             .filter_map(|n| match nodes.get(n) {
@@ -792,7 +802,7 @@ impl Checker {
                 _ => None,
             })
             .collect();
-        (lets, cyclic)
+        (lets, cyclic, evaluation)
     }
 
     /// Types the `let`s, in dependency order. One caught in a cycle, or whose value has no
@@ -831,6 +841,29 @@ impl Checker {
             }
         }
     }
+}
+
+/// A parameter or `let`, or a clause by id, as the dependency search orders them.
+enum Declared {
+    Value(String),
+    Clause(String),
+}
+
+/// The evaluator's order: clause ids resolved to their indices among the checked clauses.
+fn evaluation_order(order: Vec<Declared>, clauses: &[Clause]) -> Vec<Evaluation> {
+    let index: HashMap<&str, usize> = clauses
+        .iter()
+        .enumerate()
+        .rev() // the first declaration wins
+        .map(|(i, c)| (c.id.as_str(), i))
+        .collect();
+    order
+        .into_iter()
+        .filter_map(|d| match d {
+            Declared::Value(name) => Some(Evaluation::Value(name)),
+            Declared::Clause(id) => index.get(id.as_str()).map(|&i| Evaluation::Clause(i)),
+        })
+        .collect()
 }
 
 /// A declaration that can depend on others.

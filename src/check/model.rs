@@ -29,7 +29,19 @@ pub struct Checked {
     pub params: BTreeMap<String, Param>,
     /// `let` definitions in an order where each comes after the ones it uses.
     pub lets: Vec<Let>,
+    /// Every parameter, `let` and clause, each after what it uses (the checker refuses
+    /// cycles): the evaluator computes each once, in this order.
+    pub order: Vec<Evaluation>,
     pub clauses: Vec<Clause>,
+}
+
+/// One step of the evaluation order.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Evaluation {
+    /// A parameter or `let`, by name.
+    Value(String),
+    /// A clause, by index in [`Checked::clauses`].
+    Clause(usize),
 }
 
 /// When notices count: a default, and per channel.

@@ -159,9 +159,4 @@ impl<'a> Engine<'a> {
         }
         Ok(())
     }
-
-    pub(super) fn text(&self, span: Span) -> &'a str {
-        let c: &'a Checked = self.c;
-        c.source.get(span.start..span.end).unwrap_or("")
-    }
 }

@@ -15,6 +15,7 @@ impl<'a> Engine<'a> {
     /// Evaluates an expression. `Value::Absent` flows through arithmetic; a condition on it
     /// is false.
     pub(super) fn eval(&mut self, expr: &Expr, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+        self.spend(ctx, expr.span)?;
         let value = self.eval_inner(expr, ctx)?;
         if let Some(trace) = &mut self.trace {
             if matches!(
@@ -147,20 +148,11 @@ impl<'a> Engine<'a> {
         if let Some(v) = self.s.facts.get(name) {
             return Ok(v.clone());
         }
-        if let Some(v) = self.lets.get(name) {
-            return Ok(v.clone());
-        }
         let c = self.c;
         if let Some(param) = c.params.get(name) {
-            if let Some(value) = &param.value {
-                return self.eval(
-                    value,
-                    Ctx {
-                        clause: usize::MAX,
-                        var: None,
-                        delay: None,
-                    },
-                );
+            if param.value.is_some() {
+                // Evaluated once, up front; a failure is the recorded one.
+                return self.value(name);
             }
             return Err(Diagnostic::error(
                 "terms::eval::missing_fact",
@@ -173,18 +165,8 @@ impl<'a> Engine<'a> {
                 param.ty
             )));
         }
-        if let Some(def) = c.lets.iter().find(|l| l.name == name) {
-            // Its evaluation failed up front (a missing fact): evaluate again to report why.
-            return self.eval(
-                &def.value,
-                Ctx {
-                    clause: usize::MAX,
-                    var: None,
-                    delay: None,
-                },
-            );
-        }
-        Ok(Value::Absent)
+        // A `let`: evaluated once, up front; a failure (a missing fact) is the recorded one.
+        self.value(name)
     }
 
     fn binary(
@@ -441,7 +423,7 @@ impl<'a> Engine<'a> {
             }
             "due" | "met" | "met_on" => {
                 let obligation = kind_name(first);
-                let Some(index) = self.c.clause_index(obligation) else {
+                let Some(index) = self.clause_id(obligation) else {
                     return Ok(Value::Absent);
                 };
                 let event = match args.get(1) {
@@ -535,10 +517,10 @@ impl<'a> Engine<'a> {
             }
             "end_of" => {
                 let term = kind_name(first);
-                let Some(index) = self.c.clause_index(term) else {
+                let Some(index) = self.clause_id(term) else {
                     return Ok(Value::Absent);
                 };
-                match self.term(index)?.ended {
+                match self.term_state(index)?.ended {
                     Some(d) => Value::Time(Moment::Date(d)),
                     None => Value::Absent,
                 }
@@ -712,14 +694,15 @@ impl<'a> Engine<'a> {
         let key = (kind.to_string(), field.to_string());
         let is_money = self.field_is_money(kind, field);
         if !self.sums.contains_key(&key) {
+            // Past a prefix too large to hold, windows are added up one by one.
             let mut prefix = Vec::with_capacity(events.len() + 1);
-            let mut total = Decimal::ZERO;
+            let mut total = Some(Decimal::ZERO);
             prefix.push(total);
             for e in events {
                 if let Some(Value::Money(d) | Value::Number(d)) =
                     self.s.events.get(*e).and_then(|ev| ev.fields.get(field))
                 {
-                    total = total.checked_add(*d).ok_or_else(|| overflow(span))?;
+                    total = total.and_then(|t| t.checked_add(*d));
                 }
                 prefix.push(total);
             }
@@ -727,14 +710,17 @@ impl<'a> Engine<'a> {
         }
         let (lo, hi) = (range.start, range.end);
         let prefix = self.sums.get(&key);
-        let at = |i: usize| {
-            prefix
-                .and_then(|p| p.get(i))
-                .copied()
-                .unwrap_or(Decimal::ZERO)
-        };
+        let at = |i: usize| prefix.and_then(|p| p.get(i)).copied().flatten();
         let total = if hi > lo {
-            at(hi) - at(lo)
+            // A prefix too large to hold, or a difference of prefixes that overflows where
+            // the window's own amounts do not (MAX, −MAX, MAX): add the window up.
+            match (at(hi), at(lo)) {
+                (Some(h), Some(l)) => match h.checked_sub(l) {
+                    Some(t) => t,
+                    None => self.sum_directly(kind, field, range.clone(), span)?,
+                },
+                _ => self.sum_directly(kind, field, range.clone(), span)?,
+            }
         } else {
             Decimal::ZERO
         };
@@ -743,6 +729,30 @@ impl<'a> Engine<'a> {
         } else {
             Ok(Value::Number(total))
         }
+    }
+}
+
+impl<'a> Engine<'a> {
+    /// The total of `field` over the events of `kind` at positions `range`, added one by one.
+    fn sum_directly(
+        &mut self,
+        kind: &str,
+        field: &str,
+        range: std::ops::Range<usize>,
+        span: Span,
+    ) -> Result<Decimal, EvalError> {
+        let events = self.s.of_kind(kind);
+        let mut total = Decimal::ZERO;
+        let len = u64::try_from(range.len()).unwrap_or(u64::MAX);
+        self.steps = self.steps.saturating_add(len);
+        for e in events.get(range).unwrap_or(&[]) {
+            if let Some(Value::Money(d) | Value::Number(d)) =
+                self.s.events.get(*e).and_then(|ev| ev.fields.get(field))
+            {
+                total = total.checked_add(*d).ok_or_else(|| overflow(span))?;
+            }
+        }
+        Ok(total)
     }
 }
 

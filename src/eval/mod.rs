@@ -13,7 +13,9 @@ pub mod outcome;
 mod right;
 mod term;
 
+use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
+use std::rc::Rc;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -21,7 +23,9 @@ use rust_decimal::Decimal;
 use crate::ast::{Counting, Duration, Opens, Unit};
 use crate::calendar::{self, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
-use crate::check::{is_period, Body, Checked, Clause, DeadlineRule, Obligation, Party, Scope};
+use crate::check::{
+    is_period, Body, Checked, Clause, DeadlineRule, Evaluation, Obligation, Party, Scope,
+};
 use crate::diagnostic::Diagnostic;
 use crate::money::{format_amount, format_grouped, round_cents, round_with, rounding_name};
 use crate::scenario::Scenario;
@@ -37,6 +41,12 @@ pub struct Limits {
     pub max_periods: usize,
     /// Also record, for `explain`, each clause instance that did not fire and why.
     pub explain: bool,
+    /// The most expression evaluations (one per node of an expression, each time it is
+    /// evaluated) a whole evaluation may take.
+    pub max_steps: u64,
+    /// The most bytes of text (derivations, steps, details, reasons) the entries of a
+    /// report may hold.
+    pub max_text: usize,
 }
 
 impl Default for Limits {
@@ -44,9 +54,16 @@ impl Default for Limits {
         Limits {
             max_periods: 10_000,
             explain: false,
+            max_steps: 200_000_000,
+            max_text: 256 << 20,
         }
     }
 }
+
+/// How deep clauses may wait on each other's results while one is evaluated outside the
+/// checker's order (an instance that is not one of the clause's own, such as `met(o, x)`
+/// for an event `x` that `o` does not range over).
+const MAX_NESTING: usize = 24;
 
 /// An evaluation problem, located in the contract.
 pub type EvalError = Diagnostic;
@@ -63,13 +80,28 @@ pub fn evaluate(
     let settlement = allocation::settle(contract, &history);
     let mut engine = Engine {
         settlement,
+        acts_by_party: HashMap::new(),
         c: contract,
         s: &history,
         as_of,
         limits,
-        lets: HashMap::new(),
+        values: HashMap::new(),
+        clause_ids: contract
+            .clauses
+            .iter()
+            .enumerate()
+            .rev() // the first declaration wins
+            .map(|(i, c)| (c.id.as_str(), i))
+            .collect(),
+        instance_lists: HashMap::new(),
         obligations: HashMap::new(),
         in_progress: HashSet::new(),
+        term_states: HashMap::new(),
+        formulas: HashMap::new(),
+        deemed: RefCell::new(HashMap::new()),
+        steps: 0,
+        text: 0,
+        counted: Counted::default(),
         streaks: HashMap::new(),
         sums: HashMap::new(),
         terms: HashMap::new(),
@@ -86,7 +118,7 @@ pub fn evaluate(
 
 /// An obligation instance, once evaluated.
 #[derive(Debug, Clone)]
-struct ObligationState {
+pub(crate) struct ObligationState {
     due: Option<Moment>,
     /// How `due` (and `met_on`) were found.
     steps: Vec<Step>,
@@ -112,6 +144,29 @@ struct TermState {
 /// `on breach of`, the breached obligation's delay.
 type Instance = (Option<usize>, Option<(Moment, Moment)>);
 
+/// A result computed once and shared by every use, failures included.
+type Memo<T> = Result<Rc<T>, EvalError>;
+
+/// An obligation instance's state, once computed; `None` when it does not apply.
+type ObligationMemo = Result<Option<Rc<ObligationState>>, EvalError>;
+
+/// When an act was sent, and the deemed-receipt period (count, unit, business).
+type DeemedKey = (Moment, u32, Unit, bool);
+
+/// How many entries of each list of the outcome have had their text counted.
+#[derive(Debug, Default)]
+struct Counted {
+    obligations: usize,
+    violations: usize,
+    rights: usize,
+    amounts: usize,
+    dates: usize,
+    notices: usize,
+    allocations: usize,
+    outstanding: usize,
+    unevaluated: usize,
+}
+
 /// What an expression can see besides the contract's names.
 #[derive(Debug, Clone, Copy)]
 struct Ctx<'a> {
@@ -125,16 +180,34 @@ struct Engine<'a> {
     s: &'a Scenario,
     as_of: NaiveDate,
     limits: Limits,
-    lets: HashMap<String, Value>,
-    obligations: HashMap<(usize, Option<usize>), Option<ObligationState>>,
+    /// Each parameter with a value and each `let`, evaluated once (failures included).
+    values: HashMap<&'a str, Result<Value, EvalError>>,
+    /// Clause id → index.
+    clause_ids: HashMap<&'a str, usize>,
+    /// Clause → its instances, computed once.
+    instance_lists: HashMap<usize, Memo<Vec<Instance>>>,
+    obligations: HashMap<(usize, Option<usize>), ObligationMemo>,
     in_progress: HashSet<(usize, Option<usize>)>,
+    /// Term clause → its state, followed through once.
+    term_states: HashMap<usize, Memo<TermState>>,
+    /// Span → the formula it spells, on one line.
+    formulas: HashMap<(usize, usize), Rc<str>>,
+    /// (moment, deemed-receipt period) → when an act sent then counts.
+    deemed: RefCell<HashMap<DeemedKey, Option<Moment>>>,
+    /// Expression evaluations so far.
+    steps: u64,
+    /// Bytes of text in the entries so far.
+    text: usize,
+    counted: Counted,
     /// (clause, expression start) → streak per event of the clause's kind, in kind order.
     streaks: HashMap<(usize, usize), Vec<u32>>,
     /// (kind, field) → prefix sums in kind order.
-    sums: HashMap<(String, String), Vec<Decimal>>,
+    sums: HashMap<(String, String), Vec<Option<Decimal>>>,
     terms: HashMap<usize, TermState>,
     /// What the allocations applied to each debt.
     settlement: allocation::Settlement,
+    /// (act kind, party) → the acts of that kind by that party, in date order.
+    acts_by_party: HashMap<(String, String), std::rc::Rc<[usize]>>,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
     /// Instances already recorded as not fired.
@@ -149,15 +222,17 @@ struct Engine<'a> {
 impl<'a> Engine<'a> {
     fn run(&mut self) -> Result<(), EvalError> {
         let c = self.c;
-        for let_def in &c.lets {
-            let ctx = Ctx {
-                clause: usize::MAX,
-                var: None,
-                delay: None,
-            };
-            // A `let` that needs a missing fact only fails where it is used.
-            if let Ok(v) = self.eval(&let_def.value, ctx) {
-                self.lets.insert(let_def.name.clone(), v);
+        // Every value and every result another clause can ask for, once each, each after
+        // what it uses: later uses only read them, so no chain of clauses recurses.
+        for step in &c.order {
+            match step {
+                Evaluation::Value(name) => {
+                    // A value that needs a missing fact only fails where it is used.
+                    if let Err(e) = self.value(name) {
+                        fatal(e)?;
+                    }
+                }
+                Evaluation::Clause(index) => self.prepare(*index)?,
             }
         }
         for (index, clause) in c.clauses.iter().enumerate() {
@@ -165,7 +240,7 @@ impl<'a> Engine<'a> {
                 Body::Obligation(o) => self.emit_obligation(index, clause, o),
                 Body::Right(_) => self.emit_right(index, clause),
                 Body::Charge(_) => self.emit_charge(index, clause),
-                Body::Term(term) => self.term(index).map(|state| {
+                Body::Term(term) => self.term_state(index).map(|state| {
                     if let Some((party, action)) = &term.on_renewal {
                         for (from, to) in &state.renewals {
                             self.out.obligations.push(ObligationEntry {
@@ -190,8 +265,8 @@ impl<'a> Engine<'a> {
                             });
                         }
                     }
-                    self.out.dates.extend(state.dates);
-                    self.out.notices.extend(state.notices);
+                    self.out.dates.extend(state.dates.iter().cloned());
+                    self.out.notices.extend(state.notices.iter().cloned());
                 }),
                 Body::Date(_) => self.emit_date(index, clause),
                 Body::Allocation(_) => self.emit_allocation(index, clause),
@@ -209,6 +284,187 @@ impl<'a> Engine<'a> {
                 }
                 other => other?,
             }
+            self.account(index)?;
+        }
+        // Clauses others depend on were evaluated first: list what did not fire by clause.
+        let ids = &self.clause_ids;
+        self.out
+            .not_fired
+            .sort_by_key(|n| ids.get(n.source.clause_id.as_str()).copied());
+        Ok(())
+    }
+
+    /// Computes, once, what other clauses can ask of a clause: an obligation's instances
+    /// and their states, a term's periods. Failures are kept, to be reported where the
+    /// clause is emitted or used; only an exhausted budget stops evaluation here.
+    fn prepare(&mut self, index: usize) -> Result<(), EvalError> {
+        match &self.clause(index).body {
+            Body::Obligation(_) => {
+                let instances = match self.instances(index) {
+                    Ok(list) => list,
+                    Err(e) => return fatal(e),
+                };
+                for (event, _) in instances.iter() {
+                    if let Err(e) = self.obligation(index, *event) {
+                        fatal(e)?;
+                    }
+                }
+            }
+            Body::Term(_) => {
+                if let Err(e) = self.term_state(index) {
+                    fatal(e)?;
+                }
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// A parameter's value or a `let`'s, evaluated the first time it is asked for (the
+    /// checker's order asks for each before anything uses it), and kept, failure included.
+    fn value(&mut self, name: &str) -> Result<Value, EvalError> {
+        if let Some(v) = self.values.get(name) {
+            return v.clone();
+        }
+        let c: &'a Checked = self.c;
+        let (key, def): (&'a str, Option<&'a crate::ast::Expr>) = match c.params.get_key_value(name)
+        {
+            Some((k, p)) => (k.as_str(), p.value.as_ref()),
+            None => match c.lets.iter().find(|l| l.name == name) {
+                Some(l) => (l.name.as_str(), Some(&l.value)),
+                None => return Ok(Value::Absent),
+            },
+        };
+        let Some(def) = def else {
+            return Ok(Value::Absent);
+        };
+        if self.s.facts.contains_key(name) {
+            return Ok(Value::Absent);
+        }
+        let ctx = Ctx {
+            clause: usize::MAX,
+            var: None,
+            delay: None,
+        };
+        // A name's value is recorded where it is used, not the names its definition used.
+        let saved = self.trace.take();
+        let value = self.eval(def, ctx);
+        self.trace = saved;
+        self.values.insert(key, value.clone());
+        value
+    }
+
+    /// A term followed through its renewals, once.
+    fn term_state(&mut self, index: usize) -> Memo<TermState> {
+        if let Some(state) = self.term_states.get(&index) {
+            return state.clone();
+        }
+        let saved = self.trace.take();
+        let state = self.term(index).map(Rc::new);
+        self.trace = saved;
+        self.term_states.insert(index, state.clone());
+        state
+    }
+
+    /// A clause's index by id.
+    fn clause_id(&self, id: &str) -> Option<usize> {
+        self.clause_ids.get(id).copied()
+    }
+
+    /// A formula as written, on one line; computed once per span.
+    fn formula(&mut self, span: Span) -> Rc<str> {
+        let c: &'a Checked = self.c;
+        self.formulas
+            .entry((span.start, span.end))
+            .or_insert_with(|| Rc::from(squash(c.source.get(span.start..span.end).unwrap_or(""))))
+            .clone()
+    }
+
+    /// Counts one expression evaluation against the budget, and checks the text budget.
+    fn spend(&mut self, ctx: Ctx<'a>, span: Span) -> Result<(), EvalError> {
+        self.steps = self.steps.saturating_add(1);
+        if self.steps > self.limits.max_steps || self.text > self.limits.max_text {
+            return Err(self.budget_exceeded(ctx.clause, span));
+        }
+        Ok(())
+    }
+
+    /// The diagnostic for an exhausted budget, at the clause being evaluated (at the
+    /// expression, for a parameter's or `let`'s value).
+    fn budget_exceeded(&self, clause: usize, span: Span) -> EvalError {
+        let (at, what) = match self.c.clauses.get(clause) {
+            Some(c) => (c.span, format!("the clause `{}`", c.id)),
+            None => (span, String::from("this value")),
+        };
+        let message = if self.steps > self.limits.max_steps {
+            format!(
+                "evaluation needs more than {} steps; stopped while evaluating {what}",
+                self.limits.max_steps
+            )
+        } else {
+            format!(
+                "the report's derivations exceed {} bytes; stopped while evaluating {what}",
+                self.limits.max_text
+            )
+        };
+        Diagnostic::error("terms::eval::budget_exceeded", at, message)
+            .label("evaluation stopped here")
+            .help("evaluate fewer events (split the scenario or choose an earlier as-of date), or simplify the formulas this clause repeats per event")
+    }
+
+    /// Adds the text of the entries recorded since the last call to the budget, and stops
+    /// when it is exhausted. Each entry is counted once.
+    fn account(&mut self, clause: usize) -> Result<(), EvalError> {
+        let o = &self.out;
+        let n = &mut self.counted;
+        let mut bytes = 0usize;
+        let mut add = |b: usize| bytes = bytes.saturating_add(b);
+        for x in o.obligations.get(n.obligations..).unwrap_or(&[]) {
+            add(x.derivation.len() + steps_bytes(&x.steps) + x.action.len());
+        }
+        for x in o.violations.get(n.violations..).unwrap_or(&[]) {
+            add(x.detail.len() + x.action.len());
+        }
+        for x in o.rights.get(n.rights..).unwrap_or(&[]) {
+            add(x.detail.len() + steps_bytes(&x.steps) + x.right.len());
+        }
+        for x in o.amounts.get(n.amounts..).unwrap_or(&[]) {
+            add(x.computation.len() + steps_bytes(&x.steps));
+        }
+        for x in o.dates.get(n.dates..).unwrap_or(&[]) {
+            add(x.derivation.len() + steps_bytes(&x.steps));
+        }
+        for x in o.notices.get(n.notices..).unwrap_or(&[]) {
+            add(x.reason.len());
+        }
+        for x in o.allocations.get(n.allocations..).unwrap_or(&[]) {
+            add(x.payment.len() + x.debt.len() + x.debt_kind.len());
+        }
+        for x in o.outstanding.get(n.outstanding..).unwrap_or(&[]) {
+            add(x.debt.len() + x.debt_kind.len());
+        }
+        for x in o.unevaluated.get(n.unevaluated..).unwrap_or(&[]) {
+            add(x.reason.len());
+        }
+        *n = Counted {
+            obligations: o.obligations.len(),
+            violations: o.violations.len(),
+            rights: o.rights.len(),
+            amounts: o.amounts.len(),
+            dates: o.dates.len(),
+            notices: o.notices.len(),
+            allocations: o.allocations.len(),
+            outstanding: o.outstanding.len(),
+            unevaluated: o.unevaluated.len(),
+        };
+        self.text = self.text.saturating_add(bytes);
+        if self.text > self.limits.max_text {
+            let span = self
+                .c
+                .clauses
+                .get(clause)
+                .map_or(Span::default(), |c| c.span);
+            return Err(self.budget_exceeded(clause, span));
         }
         Ok(())
     }
@@ -337,7 +593,16 @@ impl<'a> Engine<'a> {
 
     /// The event instances of a clause: `None` for a clause without `for each`.
     /// `on breach of` instances carry the delay of the breached obligation.
-    fn instances(&mut self, index: usize) -> Result<Vec<Instance>, EvalError> {
+    fn instances(&mut self, index: usize) -> Memo<Vec<Instance>> {
+        if let Some(list) = self.instance_lists.get(&index) {
+            return list.clone();
+        }
+        let list = self.find_instances(index).map(Rc::new);
+        self.instance_lists.insert(index, list.clone());
+        list
+    }
+
+    fn find_instances(&mut self, index: usize) -> Result<Vec<Instance>, EvalError> {
         let clause = self.clause(index);
         let mut out = Vec::new();
         match &clause.scope {
@@ -366,7 +631,7 @@ impl<'a> Engine<'a> {
                 }
             }
             Scope::OnBreach { obligation, .. } => {
-                for (event, _) in self.instances(*obligation)? {
+                for &(event, _) in self.instances(*obligation)?.iter() {
                     if let Some(state) = self.obligation(*obligation, event)? {
                         let late = matches!(
                             state.violation,
@@ -431,9 +696,24 @@ impl<'a> Engine<'a> {
     /// Records, for `explain`, that an instance of a clause did not fire, once.
     fn not_fired(&mut self, index: usize, event: Option<usize>, reason: String) {
         if self.limits.explain && self.not_fired_seen.insert((index, event)) {
+            self.text = self.text.saturating_add(reason.len());
             let clause = self.clause(index);
             let source = self.source(clause, event);
             self.out.not_fired.push(NotFired { source, reason });
+        }
+    }
+
+    /// Records, for `explain`, that a formula without a value stopped an instance.
+    fn not_fired_absent(
+        &mut self,
+        index: usize,
+        event: Option<usize>,
+        span: Span,
+        inputs: &[Input],
+    ) {
+        if self.limits.explain {
+            let reason = absent(&self.formula(span), inputs);
+            self.not_fired(index, event, reason);
         }
     }
 
@@ -443,18 +723,19 @@ impl<'a> Engine<'a> {
         let Body::Charge(charge) = &clause.body else {
             return Ok(());
         };
-        for (event, delay) in self.instances(index)? {
+        for &(event, delay) in self.instances(index)?.iter() {
+            self.account(index)?;
             let ctx = self.ctx(index, event, delay);
             if !self.applies(index, ctx)? {
                 continue;
             }
             let (value, inputs) = self.traced(&charge.amount, ctx)?;
             let Value::Money(exact) = value else {
-                self.not_fired(index, event, absent(self.text(charge.amount.span), &inputs));
+                self.not_fired_absent(index, event, charge.amount.span, &inputs);
                 continue;
             };
             let amount = round_with(exact, self.c.rounding);
-            let formula = squash(self.text(charge.amount.span));
+            let formula = self.formula(charge.amount.span).to_string();
             let shown = if exact.normalize().scale() <= 2 {
                 format_amount(exact)
             } else {
@@ -508,14 +789,18 @@ impl<'a> Engine<'a> {
 
     /// `name = value` for each name, field and call an expression used, once each, in
     /// the order they were met; events are shown by id.
-    fn inputs(&self, whole: Span, trace: &[(Span, Value)]) -> Vec<Input> {
+    fn inputs(&mut self, whole: Span, trace: &[(Span, Value)]) -> Vec<Input> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
         for (span, value) in trace {
-            let name = squash(self.text(*span));
-            if *span == whole || !seen.insert(name.clone()) {
+            if *span == whole {
                 continue;
             }
+            let name = self.formula(*span);
+            if !seen.insert(name.clone()) {
+                continue;
+            }
+            let name = name.to_string();
             let value = match value {
                 Value::Event(e) => self.s.events.get(*e).map_or_else(
                     || value.to_string(),
@@ -537,7 +822,7 @@ impl<'a> Engine<'a> {
     ) -> Result<(bool, String, Step), EvalError> {
         let (value, inputs) = self.traced(cond, ctx)?;
         let holds = value.is_true();
-        let formula = squash(self.text(cond.span));
+        let formula = self.formula(cond.span).to_string();
         let mut why = format!("`{formula}`");
         if !inputs.is_empty() {
             let shown: Vec<String> = inputs
@@ -559,19 +844,20 @@ impl<'a> Engine<'a> {
         let Body::Date(rule) = &clause.body else {
             return Ok(());
         };
-        for (event, delay) in self.instances(index)? {
+        for &(event, delay) in self.instances(index)?.iter() {
+            self.account(index)?;
             let ctx = self.ctx(index, event, delay);
             if !self.applies(index, ctx)? {
                 continue;
             }
             let (value, inputs) = self.traced(&rule.value, ctx)?;
             let Some(date) = value.as_moment(self.s) else {
-                self.not_fired(index, event, absent(self.text(rule.value.span), &inputs));
+                self.not_fired_absent(index, event, rule.value.span, &inputs);
                 continue;
             };
             let step = Step::new(
                 "date",
-                squash(self.text(rule.value.span)),
+                self.formula(rule.value.span).to_string(),
                 inputs,
                 date.to_string(),
             );
@@ -671,9 +957,10 @@ fn computation(steps: &[Step], exact: Decimal, rounded: Decimal) -> String {
     out
 }
 
-/// Why a value-less formula stopped a clause: "`nth(reminder, 3)` has no value (with …)".
+/// Why a value-less formula (on one line) stopped a clause: "`nth(reminder, 3)` has no
+/// value (with …)".
 fn absent(formula: &str, inputs: &[Input]) -> String {
-    let mut out = format!("`{}` has no value", squash(formula));
+    let mut out = format!("`{formula}` has no value");
     if !inputs.is_empty() {
         let shown: Vec<String> = inputs
             .iter()
@@ -698,6 +985,26 @@ fn push_detail(detail: &mut String, more: String) {
         detail.push_str("; ");
     }
     detail.push_str(&more);
+}
+
+/// Only an exhausted budget stops the evaluation of a clause that others may not even use.
+fn fatal(e: EvalError) -> Result<(), EvalError> {
+    if e.code == "terms::eval::budget_exceeded" {
+        Err(e)
+    } else {
+        Ok(())
+    }
+}
+
+/// The bytes of text in a derivation's steps.
+fn steps_bytes(steps: &[Step]) -> usize {
+    steps.iter().fold(0usize, |n, s| {
+        let inputs = s.inputs.iter().fold(0usize, |m, i| {
+            m.saturating_add(i.name.len() + i.value.len())
+        });
+        n.saturating_add(s.what.len() + s.formula.len() + s.result.len())
+            .saturating_add(inputs)
+    })
 }
 
 /// Collapses runs of whitespace, so multi-line formulas read on one line.

@@ -4,15 +4,29 @@ use super::*;
 
 impl<'a> Engine<'a> {
     /// The state of one instance of an obligation; `None` when it does not apply.
+    /// Computed once (failures included): evaluation follows the checker's order, so an
+    /// obligation's instances are ready before any clause that asks about them.
     pub(super) fn obligation(
         &mut self,
         index: usize,
         event: Option<usize>,
-    ) -> Result<Option<ObligationState>, EvalError> {
+    ) -> Result<Option<Rc<ObligationState>>, EvalError> {
         if let Some(state) = self.obligations.get(&(index, event)) {
-            return Ok(state.clone());
+            return state.clone();
         }
         let clause = self.clause(index);
+        if self.in_progress.len() >= MAX_NESTING {
+            return Err(Diagnostic::error(
+                "terms::eval::budget_exceeded",
+                clause.span,
+                format!(
+                    "evaluating `{}` waits on more than {MAX_NESTING} other obligations' results at once",
+                    clause.id
+                ),
+            )
+            .label("evaluation stopped here")
+            .help("ask `met`, `due` or `met_on` about an obligation's own instances (its event), or shorten the chain of clauses that wait on each other"));
+        }
         if !self.in_progress.insert((index, event)) {
             return Err(Diagnostic::error(
                 "terms::eval::cycle",
@@ -35,10 +49,10 @@ impl<'a> Engine<'a> {
             Err(e) => Err(e),
         };
         self.trace = saved;
-        let state = state?;
         self.in_progress.remove(&(index, event));
+        let state = state.map(|s| s.map(Rc::new));
         self.obligations.insert((index, event), state.clone());
-        Ok(state)
+        state
     }
 
     /// When a deadline falls, and how that was computed.
@@ -97,7 +111,7 @@ impl<'a> Engine<'a> {
         let Some(base) = value.as_moment(self.s) else {
             return Ok(None);
         };
-        let formula = squash(self.text(base_expr.span));
+        let formula = self.formula(base_expr.span).to_string();
         let Some(duration) = duration else {
             return Ok(Some((
                 base,
@@ -146,8 +160,10 @@ impl<'a> Engine<'a> {
                         | DeadlineRule::AtLeastBefore(_, e)
                         | DeadlineRule::By(e) => e,
                     };
-                    let reason = absent(self.text(formula.span), &[]);
-                    self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    if self.limits.explain {
+                        let reason = absent(&self.formula(formula.span), &[]);
+                        self.not_fired(ctx.clause, event, format!("its deadline: {reason}"));
+                    }
                     return Ok(None);
                 }
             },
@@ -329,6 +345,32 @@ impl<'a> Engine<'a> {
         (None, None)
     }
 
+    /// Whether an act is by `party`, or names no party.
+    fn by_party(&self, act: usize, party: &str) -> bool {
+        self.s
+            .events
+            .get(act)
+            .is_some_and(|ev| ev.by.as_deref().is_none_or(|by| by == party))
+    }
+
+    /// The acts of `kind` by `party` (or by no party named), in date order; built once per
+    /// (kind, party).
+    fn acts_of_party(&mut self, kind: &str, party: &str) -> std::rc::Rc<[usize]> {
+        let key = (kind.to_string(), party.to_string());
+        if let Some(list) = self.acts_by_party.get(&key) {
+            return list.clone();
+        }
+        let list: std::rc::Rc<[usize]> = self
+            .s
+            .of_kind(kind)
+            .iter()
+            .copied()
+            .filter(|e| self.by_party(*e, party))
+            .collect();
+        self.acts_by_party.insert(key, list.clone());
+        list
+    }
+
     /// Whether events of `kind` have a field that refers to events of `target`.
     pub(super) fn refers_to_kind(&self, kind: &str, target: &str) -> bool {
         self.c.events.get(kind).is_some_and(|k| {
@@ -348,13 +390,35 @@ impl<'a> Engine<'a> {
         match rule {
             Counting::Sending | Counting::Posting => Some(act.at),
             Counting::Receipt => act.received,
-            Counting::DeemedReceipt(d) => self
-                .c
-                .calendar
-                .shift(act.at, &d, true)
-                .ok()
-                .map(|s| s.moment),
+            Counting::DeemedReceipt(d) => self.deemed_receipt(act.at, d),
         }
+    }
+
+    /// When an act sent at `at` is deemed received, once per (moment, period): a calendar
+    /// counting business days walks day by day. A period longer than the days left in the
+    /// supported years cannot end inside them (a business day is at least a day): no walk.
+    fn deemed_receipt(&self, at: Moment, d: Duration) -> Option<Moment> {
+        let key = (at, d.count, d.unit, d.business);
+        if let Some(found) = self.deemed.borrow().get(&key) {
+            return *found;
+        }
+        let left = chrono::NaiveDate::from_ymd_opt(calendar::LAST_YEAR, 12, 31)
+            .map_or(0, |end| calendar::days_between(at.date(), end));
+        let days_at_least = match d.unit {
+            Unit::Days => i64::from(d.count),
+            Unit::Weeks => i64::from(d.count).saturating_mul(7),
+            // A day has at most 24 hours of business time.
+            Unit::Hours => i64::from(d.count) / 24,
+            Unit::Minutes => i64::from(d.count) / (24 * 60),
+            _ => 0,
+        };
+        let found = if days_at_least > left {
+            None
+        } else {
+            self.c.calendar.shift(at, &d, true).ok().map(|s| s.moment)
+        };
+        self.deemed.borrow_mut().insert(key, found);
+        found
     }
 
     pub(super) fn evaluate_prohibition(
@@ -371,7 +435,7 @@ impl<'a> Engine<'a> {
                 if let Some(u) = until {
                     steps.push(Step::new(
                         "until",
-                        squash(self.text(e.span)),
+                        self.formula(e.span).to_string(),
                         inputs,
                         u.to_string(),
                     ));
@@ -383,26 +447,32 @@ impl<'a> Engine<'a> {
         let kind = o.act.as_deref().unwrap_or("");
         let event = ctx.var.map(|(_, e)| e);
         // Acts that can refer to the clause's event breach only the instance they refer to;
-        // other acts are judged against every instance.
+        // other acts are judged against every instance. Only the bound party's own acts (or
+        // acts that name no party) breach its prohibition.
         let linked = event
             .and_then(|e| self.s.events.get(e))
             .is_some_and(|ev| self.refers_to_kind(kind, &ev.kind));
-        let candidates = match event {
-            Some(e) if linked => self.s.referring(e, kind),
-            _ => self.s.of_kind(kind),
-        };
-        // Only the bound party's own acts breach its prohibition.
         let party = self.party_name(&o.party, event);
-        for &candidate in candidates {
-            let Some(act) = self.s.events.get(candidate) else {
-                continue;
-            };
-            if act.by.as_deref().is_some_and(|by| by != party) {
-                continue;
-            }
-            let after_start = from.is_none_or(|f| f.sort_key() <= act.at.sort_key());
+        let candidates: std::rc::Rc<[usize]> = match event {
+            Some(e) if linked => self
+                .s
+                .referring(e, kind)
+                .iter()
+                .copied()
+                .filter(|c| self.by_party(*c, &party))
+                .collect(),
+            _ => self.acts_of_party(kind, &party),
+        };
+        // Candidates are in date order, and being by the end and having happened only get
+        // less true with time: the first act from the start decides. O(log n).
+        let at = |e: &usize| self.s.events.get(*e).map(|ev| ev.at.sort_key());
+        let first = match from {
+            Some(f) => candidates.partition_point(|e| at(e).is_some_and(|a| a < f.sort_key())),
+            None => 0,
+        };
+        if let Some(act) = candidates.get(first).and_then(|e| self.s.events.get(*e)) {
             let before_end = until.is_none_or(|u| act.at.is_by(u));
-            if after_start && before_end && self.happened(act.at) {
+            if before_end && self.happened(act.at) {
                 let window = until.map_or(String::new(), |u| {
                     format!(" (the restriction runs until {u})")
                 });
@@ -440,7 +510,8 @@ impl<'a> Engine<'a> {
         clause: &'a Clause,
         o: &'a Obligation,
     ) -> Result<(), EvalError> {
-        for (event, _) in self.instances(index)? {
+        for &(event, _) in self.instances(index)?.iter() {
+            self.account(index)?;
             let Some(state) = self.obligation(index, event)? else {
                 continue;
             };
@@ -457,7 +528,7 @@ impl<'a> Engine<'a> {
                 derivation: render_steps(state.steps.iter().filter(|s| s.what != "met")),
                 steps: state.steps.clone(),
             });
-            if let Some((kind, detail)) = state.violation {
+            if let Some((kind, detail)) = state.violation.clone() {
                 let (days_late, minutes_late) = match state.delay {
                     Some((from, to)) => match from {
                         Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),

@@ -7,7 +7,8 @@ impl<'a> Engine<'a> {
         let Body::Right(r) = &clause.body else {
             return Ok(());
         };
-        for (event, delay) in self.instances(index)? {
+        for &(event, delay) in self.instances(index)?.iter() {
+            self.account(index)?;
             let ctx = self.ctx(index, event, delay);
             let mut steps = Vec::new();
             // A right under a condition says why it holds.
@@ -26,7 +27,7 @@ impl<'a> Engine<'a> {
                 Some(Opens::AfterGrace(d, e)) => {
                     let (value, mut inputs) = self.traced(e, ctx)?;
                     let Some(base) = value.as_moment(self.s) else {
-                        self.not_fired(index, event, absent(self.text(e.span), &inputs));
+                        self.not_fired_absent(index, event, e.span, &inputs);
                         continue;
                     };
                     let end = self
@@ -37,7 +38,7 @@ impl<'a> Engine<'a> {
                         .moment;
                     let from = calendar::add_days(end.date(), 1, true)
                         .map_err(|err| self.calendar_error(err, d.span))?;
-                    let formula = squash(self.text(e.span));
+                    let formula = self.formula(e.span).to_string();
                     inputs.push(Input {
                         name: formula.clone(),
                         value: base.to_string(),
@@ -60,10 +61,10 @@ impl<'a> Engine<'a> {
                 Some(Opens::On(e)) => {
                     let (value, inputs) = self.traced(e, ctx)?;
                     let Some(at) = value.as_moment(self.s) else {
-                        self.not_fired(index, event, absent(self.text(e.span), &inputs));
+                        self.not_fired_absent(index, event, e.span, &inputs);
                         continue;
                     };
-                    let formula = squash(self.text(e.span));
+                    let formula = self.formula(e.span).to_string();
                     steps.push(Step::new("opens", formula.clone(), inputs, at.to_string()));
                     (Some(at), format!("opens {at} = {formula}"))
                 }
