@@ -32,6 +32,7 @@
 //! ```
 
 pub mod ast;
+pub mod builtins;
 pub mod calendar;
 pub mod check;
 pub mod diagnostic;

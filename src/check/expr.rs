@@ -1,6 +1,7 @@
 //! Expressions: names, fields, operators and built-in functions, and their types.
 
 use super::*;
+use crate::builtins::Builtin;
 
 impl Checker {
     /// Checks that `expr` has type `want` (an event fits where a date is wanted).
@@ -386,50 +387,20 @@ impl Checker {
         span: Span,
         env: &Env,
     ) -> Option<Type> {
-        let arity = |n: usize| args.len() == n;
-        let ok_arity = match name.name.as_str() {
-            "max" | "min" => !args.is_empty(),
-            "ceil"
-            | "floor"
-            | "days"
-            | "started_months"
-            | "complete_months"
-            | "complete_weeks"
-            | "hours"
-            | "minutes"
-            | "end_of_month"
-            | "count"
-            | "rank"
-            | "end_of"
-            | "given"
-            | "unpaid_days"
-            | "unpaid_started_months"
-            | "unpaid_complete_months"
-            | "unpaid_complete_weeks" => arity(1),
-            "streak" => arity(1) || arity(2),
-            "due" | "met" | "met_on" => arity(1) || arity(2),
-            "nth" | "last_before" | "total" => arity(2),
-            "count_in" => arity(2) || arity(3),
-            "sum" => arity(3) || arity(4),
-            _ => {
-                let hint = suggestion(&name.name, FUNCTIONS.iter().map(|(n, _)| *n));
-                self.error(
-                    Diagnostic::error(
-                        "terms::check::unknown_function",
-                        name.span,
-                        format!("`{}` is not a function", name.name),
-                    )
-                    .label("unknown function")
-                    .help(format!("{hint}see the functions in docs/language.md")),
-                );
-                return None;
-            }
+        let Some(builtin) = Builtin::by_name(&name.name) else {
+            let hint = suggestion(&name.name, FUNCTIONS.iter().map(|f| f.name));
+            self.error(
+                Diagnostic::error(
+                    "terms::check::unknown_function",
+                    name.span,
+                    format!("`{}` is not a function", name.name),
+                )
+                .label("unknown function")
+                .help(format!("{hint}see the functions in docs/language.md")),
+            );
+            return None;
         };
-        if !ok_arity {
-            let doc = FUNCTIONS
-                .iter()
-                .find(|(n, _)| *n == name.name)
-                .map_or("", |(_, d)| *d);
+        if !builtin.accepts(args.len()) {
             self.error(
                 Diagnostic::error(
                     "terms::check::wrong_arity",
@@ -442,12 +413,12 @@ impl Checker {
                     ),
                 )
                 .label("wrong number of arguments")
-                .help(doc.to_string()),
+                .help(builtin.signature().doc.to_string()),
             );
             return None;
         }
-        match name.name.as_str() {
-            "max" | "min" => {
+        match builtin {
+            Builtin::Max | Builtin::Min => {
                 let first = self.type_of(args.first()?, env)?.as_time();
                 if !matches!(
                     first,
@@ -464,19 +435,23 @@ impl Checker {
                 }
                 Some(first)
             }
-            "ceil" | "floor" => {
+            Builtin::Ceil | Builtin::Floor => {
                 self.expect_type(args.first()?, &Type::Number, env);
                 Some(Type::Number)
             }
-            "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
-            | "minutes" => {
+            Builtin::Days
+            | Builtin::StartedMonths
+            | Builtin::CompleteMonths
+            | Builtin::CompleteWeeks
+            | Builtin::Hours
+            | Builtin::Minutes => {
                 self.expect_type(args.first()?, &Type::Delay, env);
                 Some(Type::Number)
             }
-            "unpaid_days"
-            | "unpaid_started_months"
-            | "unpaid_complete_months"
-            | "unpaid_complete_weeks" => {
+            Builtin::UnpaidDays
+            | Builtin::UnpaidStartedMonths
+            | Builtin::UnpaidCompleteMonths
+            | Builtin::UnpaidCompleteWeeks => {
                 self.expect_type(args.first()?, &Type::Delay, env);
                 // The amount owed is the breached obligation's event's `amount`.
                 let has_amount = env.var.as_ref().is_some_and(|(_, kind)| {
@@ -494,11 +469,11 @@ impl Checker {
                 }
                 Some(Type::Money)
             }
-            "end_of_month" => {
+            Builtin::EndOfMonth => {
                 self.expect_type(args.first()?, &Type::Time, env);
                 Some(Type::Time)
             }
-            "nth" | "count" => {
+            Builtin::Nth | Builtin::Count => {
                 let kind = self.kind_arg(args.first()?)?;
                 match env.var.clone() {
                     Some((_, bound)) => {
@@ -522,18 +497,18 @@ impl Checker {
                     Some(Type::Number)
                 }
             }
-            "last_before" => {
+            Builtin::LastBefore => {
                 let kind = self.kind_arg(args.first()?)?;
                 self.expect_type(args.get(1)?, &Type::Time, env);
                 Some(Type::Event(kind))
             }
-            "sum" => {
+            Builtin::Sum => {
                 let kind = self.kind_arg(args.first()?)?;
                 let ty = self.numeric_field_arg(&kind, args.get(1)?)?;
                 self.window_args(&args[2..], env);
                 Some(ty)
             }
-            "due" | "met" | "met_on" => {
+            Builtin::Due | Builtin::Met | Builtin::MetOn => {
                 let arg = args.first()?;
                 let ExprKind::Name(obligation) = &arg.kind else {
                     return self.mismatch(
@@ -563,16 +538,16 @@ impl Checker {
                     Type::Time
                 })
             }
-            "given" => {
+            Builtin::Given => {
                 self.type_of(args.first()?, env)?;
                 Some(Type::Bool)
             }
-            "count_in" => {
+            Builtin::CountIn => {
                 self.kind_arg(args.first()?)?;
                 self.window_args(&args[1..], env);
                 Some(Type::Number)
             }
-            "total" => {
+            Builtin::Total => {
                 let kind = self.kind_arg(args.first()?)?;
                 let Some((_, bound)) = env.var.clone() else {
                     return self.mismatch(
@@ -586,7 +561,7 @@ impl Checker {
                 }
                 self.numeric_field_arg(&kind, args.get(1)?)
             }
-            "rank" => {
+            Builtin::Rank => {
                 let ty = self.type_of(args.first()?, env)?;
                 if !matches!(ty, Type::Event(_)) {
                     return self.mismatch(
@@ -597,7 +572,7 @@ impl Checker {
                 }
                 Some(Type::Number)
             }
-            "streak" => {
+            Builtin::Streak => {
                 if !env.for_each {
                     return self.mismatch(
                         span,
@@ -623,7 +598,7 @@ impl Checker {
                 }
                 Some(Type::Number)
             }
-            "end_of" => {
+            Builtin::EndOf => {
                 let arg = args.first()?;
                 let ExprKind::Name(term) = &arg.kind else {
                     return self.mismatch(
@@ -640,7 +615,6 @@ impl Checker {
                     }
                 }
             }
-            _ => None,
         }
     }
 

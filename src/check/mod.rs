@@ -25,38 +25,7 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
-/// The built-in functions of the expression language, with their doc lines (also in
-/// docs/language.md).
-pub const FUNCTIONS: [(&str, &str); 28] = [
-    ("max", "max(a, b, …): the largest of values of one type"),
-    ("min", "min(a, b, …): the smallest of values of one type"),
-    ("ceil", "ceil(n): the smallest whole number not below n"),
-    ("floor", "floor(n): the largest whole number not above n"),
-    ("days", "days(delay): calendar days late"),
-    ("started_months", "started_months(delay): months begun (a started month counts in full)"),
-    ("complete_months", "complete_months(delay): whole months elapsed"),
-    ("complete_weeks", "complete_weeks(delay): whole weeks elapsed"),
-    ("hours", "hours(delay): whole hours late"),
-    ("minutes", "minutes(delay): minutes late"),
-    ("unpaid_days", "unpaid_days(delay): the amount still unpaid on each day of the delay, added up (for interest per day on what is unpaid)"),
-    ("unpaid_started_months", "unpaid_started_months(delay): the amount unpaid when each started month of the delay begins, added up"),
-    ("unpaid_complete_months", "unpaid_complete_months(delay): the amount unpaid throughout each complete month of the delay, added up"),
-    ("unpaid_complete_weeks", "unpaid_complete_weeks(delay): the amount unpaid throughout each complete week of the delay, added up"),
-    ("end_of_month", "end_of_month(t): the last day of t's month"),
-    ("nth", "nth(kind, n): the n-th event of `kind` referring to this clause's event"),
-    ("count", "count(kind): how many events of `kind` refer to this clause's event"),
-    ("last_before", "last_before(kind, t): the latest event of `kind` on or before t"),
-    ("sum", "sum(kind, field, window): total of `field` over events of `kind` in the window (`6 months before c`); sum(kind, field, from, to): after `from`, up to and including `to`"),
-    ("count_in", "count_in(kind, window): how many events of `kind` happened in the window (`12 months before a`); count_in(kind, from, to): after `from`, up to and including `to`"),
-    ("total", "total(kind, field): total of `field` over events of `kind` referring to this clause's event"),
-    ("given", "given(x): whether x has a value (an optional field given, an n-th event that happened)"),
-    ("due", "due(obligation[, event]): when this event's (or the given event's) instance of the obligation falls due"),
-    ("met", "met(obligation[, event]): whether that instance of the obligation was met"),
-    ("met_on", "met_on(obligation[, event]): when it was met, even late"),
-    ("rank", "rank(e): the position of event e among the events of its kind (1 = first)"),
-    ("streak", "streak(condition, 1 month): consecutive calendar periods, up to this event's, in which every event of this clause's kind meets the condition (a period with none breaks the run); streak(condition): consecutive events"),
-    ("end_of", "end_of(term): the day a term ends, once notice has ended it"),
-];
+pub use crate::builtins::BUILTINS as FUNCTIONS;
 
 /// Checks a contract.
 pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {

@@ -1,0 +1,282 @@
+//! The built-in functions of the expression language: one table of names, arities and doc
+//! lines serves the checker (which resolves a call to a [`Builtin`]), the evaluator (which
+//! matches on it) and the docs test (every function is in docs/language.md).
+
+/// A built-in function.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Builtin {
+    Max,
+    Min,
+    Ceil,
+    Floor,
+    Days,
+    StartedMonths,
+    CompleteMonths,
+    CompleteWeeks,
+    Hours,
+    Minutes,
+    UnpaidDays,
+    UnpaidStartedMonths,
+    UnpaidCompleteMonths,
+    UnpaidCompleteWeeks,
+    EndOfMonth,
+    Nth,
+    Count,
+    LastBefore,
+    Sum,
+    CountIn,
+    Total,
+    Given,
+    Due,
+    Met,
+    MetOn,
+    Rank,
+    Streak,
+    EndOf,
+}
+
+/// A built-in function's name, how many arguments it takes, and its doc line.
+#[derive(Debug, Clone, Copy)]
+pub struct Signature {
+    pub builtin: Builtin,
+    pub name: &'static str,
+    pub min_args: usize,
+    /// `None`: any number from `min_args` up.
+    pub max_args: Option<usize>,
+    pub doc: &'static str,
+}
+
+/// Every built-in function.
+pub const BUILTINS: [Signature; 28] = [
+    Signature {
+        builtin: Builtin::Max,
+        name: "max",
+        min_args: 1,
+        max_args: None,
+        doc: "max(a, b, …): the largest of values of one type",
+    },
+    Signature {
+        builtin: Builtin::Min,
+        name: "min",
+        min_args: 1,
+        max_args: None,
+        doc: "min(a, b, …): the smallest of values of one type",
+    },
+    Signature {
+        builtin: Builtin::Ceil,
+        name: "ceil",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "ceil(n): the smallest whole number not below n",
+    },
+    Signature {
+        builtin: Builtin::Floor,
+        name: "floor",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "floor(n): the largest whole number not above n",
+    },
+    Signature {
+        builtin: Builtin::Days,
+        name: "days",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "days(delay): calendar days late",
+    },
+    Signature {
+        builtin: Builtin::StartedMonths,
+        name: "started_months",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "started_months(delay): months begun (a started month counts in full)",
+    },
+    Signature {
+        builtin: Builtin::CompleteMonths,
+        name: "complete_months",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "complete_months(delay): whole months elapsed",
+    },
+    Signature {
+        builtin: Builtin::CompleteWeeks,
+        name: "complete_weeks",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "complete_weeks(delay): whole weeks elapsed",
+    },
+    Signature {
+        builtin: Builtin::Hours,
+        name: "hours",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "hours(delay): whole hours late",
+    },
+    Signature {
+        builtin: Builtin::Minutes,
+        name: "minutes",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "minutes(delay): minutes late",
+    },
+    Signature {
+        builtin: Builtin::UnpaidDays,
+        name: "unpaid_days",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "unpaid_days(delay): the amount still unpaid on each day of the delay, added up (for interest per day on what is unpaid)",
+    },
+    Signature {
+        builtin: Builtin::UnpaidStartedMonths,
+        name: "unpaid_started_months",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "unpaid_started_months(delay): the amount unpaid when each started month of the delay begins, added up",
+    },
+    Signature {
+        builtin: Builtin::UnpaidCompleteMonths,
+        name: "unpaid_complete_months",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "unpaid_complete_months(delay): the amount unpaid throughout each complete month of the delay, added up",
+    },
+    Signature {
+        builtin: Builtin::UnpaidCompleteWeeks,
+        name: "unpaid_complete_weeks",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "unpaid_complete_weeks(delay): the amount unpaid throughout each complete week of the delay, added up",
+    },
+    Signature {
+        builtin: Builtin::EndOfMonth,
+        name: "end_of_month",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "end_of_month(t): the last day of t's month",
+    },
+    Signature {
+        builtin: Builtin::Nth,
+        name: "nth",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "nth(kind, n): the n-th event of `kind` referring to this clause's event",
+    },
+    Signature {
+        builtin: Builtin::Count,
+        name: "count",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "count(kind): how many events of `kind` refer to this clause's event",
+    },
+    Signature {
+        builtin: Builtin::LastBefore,
+        name: "last_before",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "last_before(kind, t): the latest event of `kind` on or before t",
+    },
+    Signature {
+        builtin: Builtin::Sum,
+        name: "sum",
+        min_args: 3,
+        max_args: Some(4),
+        doc: "sum(kind, field, window): total of `field` over events of `kind` in the window (`6 months before c`); sum(kind, field, from, to): after `from`, up to and including `to`",
+    },
+    Signature {
+        builtin: Builtin::CountIn,
+        name: "count_in",
+        min_args: 2,
+        max_args: Some(3),
+        doc: "count_in(kind, window): how many events of `kind` happened in the window (`12 months before a`); count_in(kind, from, to): after `from`, up to and including `to`",
+    },
+    Signature {
+        builtin: Builtin::Total,
+        name: "total",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "total(kind, field): total of `field` over events of `kind` referring to this clause's event",
+    },
+    Signature {
+        builtin: Builtin::Given,
+        name: "given",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "given(x): whether x has a value (an optional field given, an n-th event that happened)",
+    },
+    Signature {
+        builtin: Builtin::Due,
+        name: "due",
+        min_args: 1,
+        max_args: Some(2),
+        doc: "due(obligation[, event]): when this event's (or the given event's) instance of the obligation falls due",
+    },
+    Signature {
+        builtin: Builtin::Met,
+        name: "met",
+        min_args: 1,
+        max_args: Some(2),
+        doc: "met(obligation[, event]): whether that instance of the obligation was met",
+    },
+    Signature {
+        builtin: Builtin::MetOn,
+        name: "met_on",
+        min_args: 1,
+        max_args: Some(2),
+        doc: "met_on(obligation[, event]): when it was met, even late",
+    },
+    Signature {
+        builtin: Builtin::Rank,
+        name: "rank",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "rank(e): the position of event e among the events of its kind (1 = first)",
+    },
+    Signature {
+        builtin: Builtin::Streak,
+        name: "streak",
+        min_args: 1,
+        max_args: Some(2),
+        doc: "streak(condition, 1 month): consecutive calendar periods, up to this event's, in which every event of this clause's kind meets the condition (a period with none breaks the run); streak(condition): consecutive events",
+    },
+    Signature {
+        builtin: Builtin::EndOf,
+        name: "end_of",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "end_of(term): the day a term ends, once notice has ended it",
+    },
+];
+
+impl Builtin {
+    /// The function a name calls, if it is one.
+    pub fn by_name(name: &str) -> Option<Builtin> {
+        BUILTINS.iter().find(|s| s.name == name).map(|s| s.builtin)
+    }
+
+    pub fn signature(self) -> &'static Signature {
+        // The table lists every variant once, in declaration order.
+        &BUILTINS[self as usize]
+    }
+
+    pub fn name(self) -> &'static str {
+        self.signature().name
+    }
+
+    /// Whether it takes `n` arguments.
+    pub fn accepts(self, n: usize) -> bool {
+        let s = self.signature();
+        n >= s.min_args && s.max_args.is_none_or(|max| n <= max)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_table_lists_every_function_once_in_order() {
+        for (i, s) in BUILTINS.iter().enumerate() {
+            assert_eq!(s.builtin as usize, i, "{}", s.name);
+            assert_eq!(Builtin::by_name(s.name), Some(s.builtin));
+        }
+    }
+}
