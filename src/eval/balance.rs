@@ -63,9 +63,14 @@ impl Debt {
         let mut runs: Vec<(Decimal, i64)> = Vec::new();
         let mut next_part = 0usize;
         let mut paid = Decimal::ZERO;
-        // Adds what is unpaid on `day` (the parts paid before it deducted), `times` times.
-        let mut add = |day: NaiveDate, times: i64| {
-            while let Some((_, part)) = self.parts.get(next_part).filter(|(at, _)| *at < day) {
+        // Adds what is unpaid once the parts paid on or before `paid_through` are deducted,
+        // `times` times. Calls come in date order, so one cursor walks the parts.
+        let mut add = |paid_through: NaiveDate, times: i64| {
+            while let Some((_, part)) = self
+                .parts
+                .get(next_part)
+                .filter(|(at, _)| *at <= paid_through)
+            {
                 paid = paid.saturating_add(*part);
                 next_part += 1;
             }
@@ -86,34 +91,37 @@ impl Debt {
         };
         match periods {
             Periods::Days => {
-                // Between payments the unpaid amount is constant: one step per payment.
-                let stop = calendar::add_days(end, 1, true)?;
-                let mut cursor = calendar::add_days(due, 1, true)?;
+                // Days (due, end]; a day d bears what is unpaid after the parts paid before
+                // it. Between payments that is constant: one step per payment.
+                let mut counted_to = due;
                 for (at, _) in &self.parts {
-                    let next = calendar::add_days(*at, 1, true)?.min(stop);
-                    if next > cursor {
-                        add(cursor, calendar::days_between(cursor, next));
-                        cursor = next;
+                    let upto = (*at).min(end);
+                    if upto > counted_to {
+                        add(counted_to, calendar::days_between(counted_to, upto));
+                        counted_to = upto;
                     }
                 }
-                if stop > cursor {
-                    add(cursor, calendar::days_between(cursor, stop));
+                if end > counted_to {
+                    add(counted_to, calendar::days_between(counted_to, end));
                 }
             }
             Periods::StartedMonths => {
+                // Month k runs after due + k months; it bears what is unpaid when it starts.
                 for k in 0..calendar::started_months(due, end)? {
-                    let start = calendar::add_months(due, k, true)?;
-                    add(calendar::add_days(start, 1, true)?, 1);
+                    add(calendar::add_months(due, k, true)?, 1);
                 }
             }
             Periods::CompleteMonths => {
+                // Month k ends on due + k months; it bears what stayed unpaid through that day.
                 for k in 1..=calendar::complete_months(due, end)? {
-                    add(calendar::add_months(due, k, true)?, 1);
+                    let last = calendar::add_months(due, k, true)?;
+                    add(calendar::add_days(last, 1, false)?, 1);
                 }
             }
             Periods::CompleteWeeks => {
                 for k in 1..=calendar::complete_weeks(due, end) {
-                    add(calendar::add_days(due, k.saturating_mul(7), true)?, 1);
+                    let last = calendar::add_days(due, k.saturating_mul(7), true)?;
+                    add(calendar::add_days(last, 1, false)?, 1);
                 }
             }
         }
