@@ -144,6 +144,8 @@ fn amounts_near_the_decimal_limit_never_panic() {
     let kinds =
         "event invoice { amount: money }\nevent payment { amount: money, invoice: invoice? }\n";
     let formulas = [
+        // Prefix sums 0, −MAX, 0, MAX: the window of the 2nd and 3rd is MAX − (−MAX).
+        "sum(invoice, amount, i.date - 2 days, i.date)",
         "sum(invoice, amount, i.date - 3 days, i.date)",
         "sum(invoice, amount, i.date - 40 days, i.date)",
         "sum(invoice, amount, i.date - 1 days, i.date) * 2",

@@ -89,15 +89,17 @@ fn allocate(rule: &crate::check::Allocation, s: &Scenario) -> Applied {
                 if debt_event.at.sort_key() > pay.at.sort_key() {
                     break; // not owed yet when this payment was made
                 }
+                // `applied` is at most either, and both are positive: no overflow, and no
+                // panic should that ever change.
                 let applied = left.min(*outstanding);
-                *outstanding -= applied;
-                left -= applied;
+                *outstanding = outstanding.saturating_sub(applied);
+                left = left.saturating_sub(applied);
                 if applied > Decimal::ZERO {
                     out.applications
                         .push((payment, *debt, applied, *outstanding));
                 }
                 if *outstanding == Decimal::ZERO {
-                    *cursor += 1;
+                    *cursor = cursor.saturating_add(1);
                 }
             }
         }

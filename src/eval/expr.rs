@@ -498,7 +498,7 @@ impl<'a> Engine<'a> {
             }
             "rank" => match self.eval_arg(first, ctx)? {
                 Value::Event(e) => self.s.events.get(e).map_or(Value::Absent, |ev| {
-                    Value::Number(Decimal::from(ev.rank + 1))
+                    Value::Number(Decimal::from(ev.rank.saturating_add(1)))
                 }),
                 _ => Value::Absent,
             },
@@ -660,13 +660,14 @@ impl<'a> Engine<'a> {
                 Some((last, all)) if *last == p => *all &= *h,
                 _ => periods.push((p, *h)),
             }
-            of_event.push(periods.len() - 1);
+            of_event.push(periods.len().saturating_sub(1));
         }
         let mut runs = Vec::with_capacity(periods.len());
         let mut run = 0u32;
         let mut previous: Option<i64> = None;
         for (p, all) in &periods {
-            let follows = matches!((previous, p), (Some(a), Some(b)) if *b == a + 1);
+            let follows =
+                matches!((previous, p), (Some(a), Some(b)) if a.checked_add(1) == Some(*b));
             run = match (all, follows) {
                 (false, _) => 0,
                 (true, true) => run.saturating_add(1),
@@ -695,7 +696,7 @@ impl<'a> Engine<'a> {
         let is_money = self.field_is_money(kind, field);
         if !self.sums.contains_key(&key) {
             // Past a prefix too large to hold, windows are added up one by one.
-            let mut prefix = Vec::with_capacity(events.len() + 1);
+            let mut prefix = Vec::with_capacity(events.len().saturating_add(1));
             let mut total = Some(Decimal::ZERO);
             prefix.push(total);
             for e in events {
