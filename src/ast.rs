@@ -387,7 +387,7 @@ impl Expr {
             ExprKind::Window { anchor, .. } => anchor.depth,
             ExprKind::Binary(_, a, b) => a.depth.max(b.depth),
             ExprKind::If(a, b, c) => a.depth.max(b.depth).max(c.depth),
-            ExprKind::Call(_, args) => args.iter().map(|a| a.depth).max().unwrap_or(0),
+            ExprKind::Call(_, args, _) => args.iter().map(|a| a.depth).max().unwrap_or(0),
             ExprKind::Band(s, arms) => arms
                 .iter()
                 .flat_map(|(t, v)| t.iter().map(|t| t.depth).chain(std::iter::once(v.depth)))
@@ -418,7 +418,9 @@ pub enum ExprKind {
     Bool(bool),
     Name(Ident),
     Field(Box<Expr>, Ident),
-    Call(Ident, Vec<Expr>),
+    /// A call, with the built-in function its name resolves to (`None`: no such function,
+    /// which the checker reports).
+    Call(Ident, Vec<Expr>, Option<crate::builtins::Builtin>),
     Neg(Box<Expr>),
     Not(Box<Expr>),
     Binary(BinOp, Box<Expr>, Box<Expr>),

@@ -129,7 +129,9 @@ impl Checker {
                 }
                 found
             }
-            ExprKind::Call(name, args) => self.call_type(name, args, expr.span, env),
+            ExprKind::Call(name, args, builtin) => {
+                self.call_type(name, *builtin, args, expr.span, env)
+            }
             ExprKind::Window { anchor, .. } => {
                 self.expect_type(anchor, &Type::Time, env);
                 Some(Type::Window)
@@ -383,11 +385,12 @@ impl Checker {
     pub(super) fn call_type(
         &mut self,
         name: &Ident,
+        builtin: Option<Builtin>,
         args: &[Expr],
         span: Span,
         env: &Env,
     ) -> Option<Type> {
-        let Some(builtin) = Builtin::by_name(&name.name) else {
+        let Some(builtin) = builtin else {
             let hint = suggestion(&name.name, FUNCTIONS.iter().map(|f| f.name));
             self.error(
                 Diagnostic::error(

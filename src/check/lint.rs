@@ -70,7 +70,7 @@ pub(crate) fn visit<'a>(expr: &'a Expr, f: &mut impl FnMut(&'a Expr)) {
             visit(b, f);
             visit(c, f);
         }
-        ExprKind::Call(_, args) => args.iter().for_each(|a| visit(a, f)),
+        ExprKind::Call(_, args, _) => args.iter().for_each(|a| visit(a, f)),
         ExprKind::Band(s, arms) => {
             visit(s, f);
             for (t, v) in arms {
@@ -119,7 +119,7 @@ fn band_order(expr: &Expr, out: &mut Vec<Diagnostic>) {
 /// including `c`, so it counts an act on the day of `c` and leaves out one on the first day.
 /// "The 6 months preceding c" is `6 months before c`.
 fn window_includes_anchor(expr: &Expr, out: &mut Vec<Diagnostic>) {
-    let ExprKind::Call(name, args) = &expr.kind else {
+    let ExprKind::Call(name, args, _) = &expr.kind else {
         return;
     };
     let bounds = match (name.name.as_str(), args.as_slice()) {
@@ -159,7 +159,7 @@ fn window_includes_anchor(expr: &Expr, out: &mut Vec<Diagnostic>) {
 
 /// `streak(cond)` counts consecutive events: a month with no report does not break the run.
 fn streak_of_events(expr: &Expr, out: &mut Vec<Diagnostic>) {
-    let ExprKind::Call(name, args) = &expr.kind else {
+    let ExprKind::Call(name, args, _) = &expr.kind else {
         return;
     };
     if name.name != "streak" || args.len() != 1 {
@@ -178,7 +178,7 @@ fn streak_of_events(expr: &Expr, out: &mut Vec<Diagnostic>) {
 
 /// `min(max(x, 150), 100)`: the minimum is above the cap, so the cap always wins.
 fn minimum_above_cap(expr: &Expr, out: &mut Vec<Diagnostic>) {
-    let ExprKind::Call(name, args) = &expr.kind else {
+    let ExprKind::Call(name, args, _) = &expr.kind else {
         return;
     };
     if name.name != "min" {
@@ -187,7 +187,7 @@ fn minimum_above_cap(expr: &Expr, out: &mut Vec<Diagnostic>) {
     let caps: Vec<Decimal> = args.iter().filter_map(literal).collect();
     let Some(cap) = caps.iter().min() else { return };
     for arg in args {
-        let ExprKind::Call(inner, inner_args) = &arg.kind else {
+        let ExprKind::Call(inner, inner_args, _) = &arg.kind else {
             continue;
         };
         if inner.name != "max" {

@@ -25,6 +25,7 @@ pub struct CheckResult {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+use crate::builtins::Builtin;
 pub use crate::builtins::BUILTINS as FUNCTIONS;
 
 /// Checks a contract.
@@ -680,8 +681,11 @@ impl Checker {
                 for expr in exprs {
                     let mut clause_args: BTreeSet<Span> = BTreeSet::new();
                     lint::visit(expr, &mut |e| match &e.kind {
-                        ExprKind::Call(f, args)
-                            if matches!(f.name.as_str(), "met" | "due" | "met_on" | "end_of") =>
+                        ExprKind::Call(_, args, Some(f))
+                            if matches!(
+                                f,
+                                Builtin::Met | Builtin::Due | Builtin::MetOn | Builtin::EndOf
+                            ) =>
                         {
                             if let Some(ExprKind::Name(n)) = args.first().map(|a| &a.kind) {
                                 clause_args.insert(n.span);

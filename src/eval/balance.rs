@@ -28,12 +28,13 @@ impl Periods {
         }
     }
 
-    pub(super) fn from_function(name: &str) -> Option<Periods> {
-        Some(match name {
-            "unpaid_days" => Periods::Days,
-            "unpaid_started_months" => Periods::StartedMonths,
-            "unpaid_complete_months" => Periods::CompleteMonths,
-            "unpaid_complete_weeks" => Periods::CompleteWeeks,
+    pub(super) fn from_builtin(f: crate::builtins::Builtin) -> Option<Periods> {
+        use crate::builtins::Builtin;
+        Some(match f {
+            Builtin::UnpaidDays => Periods::Days,
+            Builtin::UnpaidStartedMonths => Periods::StartedMonths,
+            Builtin::UnpaidCompleteMonths => Periods::CompleteMonths,
+            Builtin::UnpaidCompleteWeeks => Periods::CompleteWeeks,
             _ => return None,
         })
     }

@@ -5,6 +5,7 @@ use rust_decimal::Decimal;
 
 use super::{Ctx, Engine, EvalError, Input};
 use crate::ast::{BinOp, Expr, ExprKind};
+use crate::builtins::Builtin;
 use crate::calendar::{self, Moment};
 use crate::diagnostic::Diagnostic;
 use crate::money::{format_grouped, percent_factor};
@@ -60,7 +61,10 @@ impl<'a> Engine<'a> {
                     name => event.fields.get(name).cloned().unwrap_or(Value::Absent),
                 }
             }
-            ExprKind::Call(name, args) => self.call(&name.name, args, expr.span, ctx)?,
+            ExprKind::Call(_, args, Some(builtin)) => self.call(*builtin, args, expr.span, ctx)?,
+            ExprKind::Call(name, _, None) => {
+                return Err(internal(name.span, "an unknown function"))
+            }
             ExprKind::Window {
                 length,
                 before,
@@ -78,11 +82,13 @@ impl<'a> Engine<'a> {
                 Value::Money(d) => Value::Money(-d),
                 Value::Number(d) => Value::Number(-d),
                 Value::Percent(d) => Value::Percent(-d),
-                _ => Value::Absent,
+                Value::Absent => Value::Absent,
+                other => return Err(internal(expr.span, &format!("the negation of {other:?}"))),
             },
             ExprKind::Not(inner) => match self.eval(inner, ctx)? {
                 Value::Bool(b) => Value::Bool(!b),
-                _ => Value::Absent,
+                Value::Absent => Value::Absent,
+                other => return Err(internal(expr.span, &format!("`not` of {other:?}"))),
             },
             ExprKind::Binary(BinOp::And, a, b) => {
                 if !self.eval(a, ctx)?.is_true() {
@@ -224,7 +230,8 @@ impl<'a> Engine<'a> {
                         }
                         Time(shifted.moment)
                     }
-                    _ => Absent,
+                    (Absent, _) | (_, Absent) => Absent,
+                    (l, r) => return Err(internal(span, &mismatch(&l, op, &r))),
                 }
             }
             BinOp::Mul => match (left, right) {
@@ -237,7 +244,8 @@ impl<'a> Engine<'a> {
                     Percent(checked(p.checked_mul(n))?)
                 }
                 (Percent(a), Percent(b)) => Percent(checked(a.checked_mul(percent_factor(b)))?),
-                _ => Absent,
+                (Absent, _) | (_, Absent) => Absent,
+                (l, r) => return Err(internal(span, &mismatch(&l, op, &r))),
             },
             BinOp::Div => {
                 let divide = |a: Decimal, b: Decimal| -> Result<Decimal, EvalError> {
@@ -252,7 +260,8 @@ impl<'a> Engine<'a> {
                     (Money(a), Number(b)) => Money(divide(a, b)?),
                     (Money(a), Money(b)) | (Number(a), Number(b)) => Number(divide(a, b)?),
                     (Percent(a), Number(b)) => Percent(divide(a, b)?),
-                    _ => Absent,
+                    (Absent, _) | (_, Absent) => Absent,
+                    (l, r) => return Err(internal(span, &mismatch(&l, op, &r))),
                 }
             }
             BinOp::Eq => {
@@ -276,7 +285,7 @@ impl<'a> Engine<'a> {
 
     fn call(
         &mut self,
-        name: &str,
+        name: Builtin,
         args: &[Expr],
         span: Span,
         ctx: Ctx<'a>,
@@ -287,7 +296,7 @@ impl<'a> Engine<'a> {
         };
         let first = args.first();
         Ok(match name {
-            "max" | "min" => {
+            Builtin::Max | Builtin::Min => {
                 let mut best: Option<Value> = None;
                 for arg in args {
                     let v = self.eval(arg, ctx)?;
@@ -298,7 +307,7 @@ impl<'a> Engine<'a> {
                         None => v,
                         Some(b) => {
                             let ord = compare(&v, &b, self.s);
-                            let better = if name == "max" {
+                            let better = if name == Builtin::Max {
                                 ord.is_some_and(|o| o.is_gt())
                             } else {
                                 ord.is_some_and(|o| o.is_lt())
@@ -313,42 +322,48 @@ impl<'a> Engine<'a> {
                 }
                 best.unwrap_or(Value::Absent)
             }
-            "ceil" | "floor" => match self.eval_arg(first, ctx)? {
-                Value::Number(n) => {
-                    Value::Number(if name == "ceil" { n.ceil() } else { n.floor() })
-                }
+            Builtin::Ceil | Builtin::Floor => match self.eval_arg(first, ctx)? {
+                Value::Number(n) => Value::Number(if name == Builtin::Ceil {
+                    n.ceil()
+                } else {
+                    n.floor()
+                }),
                 _ => Value::Absent,
             },
-            "days" | "started_months" | "complete_months" | "complete_weeks" | "hours"
-            | "minutes" => {
+            Builtin::Days
+            | Builtin::StartedMonths
+            | Builtin::CompleteMonths
+            | Builtin::CompleteWeeks
+            | Builtin::Hours
+            | Builtin::Minutes => {
                 let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
                     return Ok(Value::Absent);
                 };
                 let n: i64 = match name {
-                    "days" => calendar::days_between(from.date(), to.date()),
-                    "started_months" => i64::from(
+                    Builtin::Days => calendar::days_between(from.date(), to.date()),
+                    Builtin::StartedMonths => i64::from(
                         calendar::started_months(from.date(), to.date())
                             .map_err(|e| self.calendar_error(e, span))?,
                     ),
-                    "complete_months" => i64::from(
+                    Builtin::CompleteMonths => i64::from(
                         calendar::complete_months(from.date(), to.date())
                             .map_err(|e| self.calendar_error(e, span))?,
                     ),
-                    "complete_weeks" => calendar::complete_weeks(from.date(), to.date()),
-                    "hours" => calendar::minutes_between(from, to).max(0) / 60,
+                    Builtin::CompleteWeeks => calendar::complete_weeks(from.date(), to.date()),
+                    Builtin::Hours => calendar::minutes_between(from, to).max(0) / 60,
                     _ => calendar::minutes_between(from, to).max(0),
                 };
                 Value::Number(Decimal::from(n))
             }
-            "unpaid_days"
-            | "unpaid_started_months"
-            | "unpaid_complete_months"
-            | "unpaid_complete_weeks" => {
+            Builtin::UnpaidDays
+            | Builtin::UnpaidStartedMonths
+            | Builtin::UnpaidCompleteMonths
+            | Builtin::UnpaidCompleteWeeks => {
                 let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
                     return Ok(Value::Absent);
                 };
                 let (Some(periods), Some(debt)) = (
-                    super::balance::Periods::from_function(name),
+                    super::balance::Periods::from_builtin(name),
                     self.breached_debt(ctx),
                 ) else {
                     return Ok(Value::Absent);
@@ -376,19 +391,19 @@ impl<'a> Engine<'a> {
                 }
                 Value::Money(total)
             }
-            "end_of_month" => match self.eval_arg(first, ctx)?.as_moment(self.s) {
+            Builtin::EndOfMonth => match self.eval_arg(first, ctx)?.as_moment(self.s) {
                 Some(m) => Value::Time(Moment::Date(
                     calendar::end_of_month(m.date()).map_err(|e| self.calendar_error(e, span))?,
                 )),
                 None => Value::Absent,
             },
-            "nth" | "count" => {
+            Builtin::Nth | Builtin::Count => {
                 let kind = kind_name(first);
                 let Some((_, event)) = ctx.var else {
                     return Ok(Value::Absent);
                 };
                 let related = self.s.referring(event, kind);
-                if name == "count" {
+                if name == Builtin::Count {
                     Value::Number(Decimal::from(related.len()))
                 } else {
                     let Value::Number(n) = self.eval_arg(args.get(1), ctx)? else {
@@ -402,7 +417,7 @@ impl<'a> Engine<'a> {
                         .map_or(Value::Absent, |e| Value::Event(*e))
                 }
             }
-            "last_before" => {
+            Builtin::LastBefore => {
                 let kind = kind_name(first);
                 let Some(t) = self.eval_arg(args.get(1), ctx)?.as_moment(self.s) else {
                     return Ok(Value::Absent);
@@ -412,7 +427,7 @@ impl<'a> Engine<'a> {
                     .and_then(|i| self.s.of_kind(kind).get(i))
                     .map_or(Value::Absent, |e| Value::Event(*e))
             }
-            "sum" => {
+            Builtin::Sum => {
                 let kind = kind_name(first).to_string();
                 let field = kind_name(args.get(1)).to_string();
                 let Some(range) = self.window_range(&kind, args.get(2..).unwrap_or(&[]), ctx)?
@@ -421,7 +436,7 @@ impl<'a> Engine<'a> {
                 };
                 self.sum(&kind, &field, range, span)?
             }
-            "due" | "met" | "met_on" => {
+            Builtin::Due | Builtin::Met | Builtin::MetOn => {
                 let obligation = kind_name(first);
                 let Some(index) = self.clause_id(obligation) else {
                     return Ok(Value::Absent);
@@ -437,12 +452,12 @@ impl<'a> Engine<'a> {
                     return Ok(Value::Absent);
                 };
                 match name {
-                    "due" => state.due.map_or(Value::Absent, Value::Time),
-                    "met" => Value::Bool(state.status == super::ObligationStatus::Met),
+                    Builtin::Due => state.due.map_or(Value::Absent, Value::Time),
+                    Builtin::Met => Value::Bool(state.status == super::ObligationStatus::Met),
                     _ => state.met_on.map_or(Value::Absent, Value::Time),
                 }
             }
-            "given" => {
+            Builtin::Given => {
                 // A parameter the contract leaves open and the scenario does not give is not
                 // given: asking is how a clause depends on it without failing.
                 if let Some(Expr {
@@ -461,7 +476,7 @@ impl<'a> Engine<'a> {
                 }
                 Value::Bool(self.eval_arg(first, ctx)? != Value::Absent)
             }
-            "count_in" => {
+            Builtin::CountIn => {
                 let kind = kind_name(first);
                 let Some(range) = self.window_range(kind, args.get(1..).unwrap_or(&[]), ctx)?
                 else {
@@ -469,7 +484,7 @@ impl<'a> Engine<'a> {
                 };
                 Value::Number(Decimal::from(range.len()))
             }
-            "total" => {
+            Builtin::Total => {
                 let kind = kind_name(first);
                 let field = kind_name(args.get(1));
                 let Some((_, event)) = ctx.var else {
@@ -496,13 +511,13 @@ impl<'a> Engine<'a> {
                     Value::Number(sum)
                 }
             }
-            "rank" => match self.eval_arg(first, ctx)? {
+            Builtin::Rank => match self.eval_arg(first, ctx)? {
                 Value::Event(e) => self.s.events.get(e).map_or(Value::Absent, |ev| {
                     Value::Number(Decimal::from(ev.rank.saturating_add(1)))
                 }),
                 _ => Value::Absent,
             },
-            "streak" => {
+            Builtin::Streak => {
                 let Some((_, event)) = ctx.var else {
                     return Ok(Value::Absent);
                 };
@@ -515,7 +530,7 @@ impl<'a> Engine<'a> {
                 };
                 self.streak(cond, period, ctx, event)?
             }
-            "end_of" => {
+            Builtin::EndOf => {
                 let term = kind_name(first);
                 let Some(index) = self.clause_id(term) else {
                     return Ok(Value::Absent);
@@ -525,7 +540,6 @@ impl<'a> Engine<'a> {
                     None => Value::Absent,
                 }
             }
-            _ => Value::Absent,
         })
     }
 
@@ -755,6 +769,22 @@ impl<'a> Engine<'a> {
         }
         Ok(total)
     }
+}
+
+/// A combination the checker should have refused: a bug in terms, never a silent value.
+fn internal(span: Span, what: &str) -> EvalError {
+    Diagnostic::error(
+        "terms::eval::internal",
+        span,
+        format!("internal error: the checker let through {what}"),
+    )
+    .label("evaluating this")
+    .help("this is a bug in terms: please report it with the contract and the scenario")
+}
+
+/// "Money(1) + Bool(true)", for an internal diagnostic.
+fn mismatch(left: &Value, op: BinOp, right: &Value) -> String {
+    format!("{left:?} {} {right:?}", op.symbol())
 }
 
 /// The diagnostic for an amount beyond what exact decimals hold.

@@ -675,7 +675,8 @@ fn expr_node(pair: P) -> R<Expr> {
             let mut c = Children::of(pair);
             let name = ident(c.next()?);
             let args = c.rest().map(expr).collect::<R<Vec<_>>>()?;
-            Ok(Expr::new(ExprKind::Call(name, args), span))
+            let builtin = crate::builtins::Builtin::by_name(&name.name);
+            Ok(Expr::new(ExprKind::Call(name, args, builtin), span))
         }
         Rule::window => {
             let mut c = Children::of(pair);
