@@ -681,12 +681,11 @@ impl Checker {
                 for expr in exprs {
                     let mut clause_args: BTreeSet<Span> = BTreeSet::new();
                     lint::visit(expr, &mut |e| match &e.kind {
-                        ExprKind::Call(_, args, Some(f))
-                            if matches!(
-                                f,
-                                Builtin::Met | Builtin::Due | Builtin::MetOn | Builtin::EndOf
-                            ) =>
-                        {
+                        ExprKind::Call(
+                            _,
+                            args,
+                            Some(Builtin::Met | Builtin::Due | Builtin::MetOn | Builtin::EndOf),
+                        ) => {
                             if let Some(ExprKind::Name(n)) = args.first().map(|a| &a.kind) {
                                 clause_args.insert(n.span);
                                 if let Some(&i) = by_clause.get(n.name.as_str()) {
