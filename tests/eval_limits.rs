@@ -273,3 +273,32 @@ fn a_huge_formula_per_event_is_bounded() {
     let failure = run_within(120, &contract, &scenario, limits).expect_err("over budget");
     assert_eq!(failure.codes(), ["terms::eval::budget_exceeded"]);
 }
+
+/// A term is followed through at most 10,000 renewals, exactly: the 10,000th is reported,
+/// the 10,001st is `terms::eval::horizon`.
+#[test]
+fn renewals_stop_at_exactly_ten_thousand() {
+    let contract = SourceFile::new(
+        "r.terms",
+        "contract r\nparty a\nparty b\ncurrency EUR\nevent stop { }\n\
+         term t article \"1\" {\n  starts 1950-01-01\n  lasts 1 day\n  renews automatically for 1 day\n  \
+         notice stop by a at least 0 days before end\n}\n"
+            .to_string(),
+    );
+    let run = |as_of: &str| {
+        let scenario = SourceFile::new(
+            "r.scenario",
+            format!("scenario \"r\"\ncontract r\nas of {as_of}\n"),
+        );
+        terms::run(&contract, &scenario, None)
+    };
+    // 1950-01-01 + 10,000 days = 1977-05-19.
+    let at_limit = run("1977-05-19").unwrap_or_else(|f| panic!("{}", f.render()));
+    assert!(at_limit
+        .outcome
+        .dates
+        .iter()
+        .any(|d| d.name == "renewed until" && d.date.to_string() == "1977-05-19"));
+    let over = run("1977-05-20").expect_err("one renewal too many");
+    assert_eq!(over.codes(), ["terms::eval::horizon"]);
+}
