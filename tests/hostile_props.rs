@@ -197,7 +197,6 @@ fn chain_contract(shape: u8, n: usize, cycle: bool) -> String {
 // the bugs (issue 8) the property's lengths stay clear of.
 
 #[test]
-#[ignore = "bug: a param's value is evaluated recursively at each use; a chain of params overflows the stack (src/eval/expr.rs, Engine::name)"]
 fn a_chain_of_20000_params_does_not_overflow_the_stack() {
     let contract = chain_contract(2, 20_000, false);
     assert!(contract.len() < 1 << 20);
@@ -205,7 +204,6 @@ fn a_chain_of_20000_params_does_not_overflow_the_stack() {
 }
 
 #[test]
-#[ignore = "bug: a failed let is evaluated again, recursively, to report why; a chain of them overflows the stack (src/eval/expr.rs, Engine::name)"]
 fn a_chain_of_failing_lets_does_not_overflow_the_stack() {
     // Lets over a missing fact, and doubling lets that overflow from the 97th on.
     for shape in [3, 0] {

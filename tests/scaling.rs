@@ -79,7 +79,8 @@ fn is_release() -> bool {
 }
 
 /// Runs `work` on inputs of size `base`, 2·`base`, 4·`base`, 8·`base` (each made by `make`,
-/// untimed) and fails if one doubling more than multiplies the time by [`MAX_RATIO`].
+/// untimed) and fails if the time grows more than [`MAX_RATIO`] per doubling over the range
+/// (or any one doubling more than [`CLEARLY_SUPERLINEAR`]).
 /// In a debug build, runs a quarter of the smallest input once, untimed.
 fn assert_linear<T>(what: &str, base: usize, make: impl Fn(usize) -> T, work: impl Fn(&T)) {
     if !is_release() {
@@ -109,7 +110,13 @@ fn assert_linear<T>(what: &str, base: usize, make: impl Fn(usize) -> T, work: im
                 .join(", ")
         );
         eprintln!("{last}");
-        if ratios.iter().all(|r| *r <= MAX_RATIO) {
+        // The growth per doubling over the whole range (the geometric mean of the ratios):
+        // one disturbed measurement on a shared machine cannot fail the test alone, while a
+        // quadratic stage (4 per doubling) still fails clearly.
+        let first = best[0].as_secs_f64().max(1e-9);
+        let last_time = best.last().map_or(0.0, Duration::as_secs_f64);
+        let overall = (last_time / first).powf(1.0 / f64::from(DOUBLINGS));
+        if overall <= MAX_RATIO && ratios.iter().all(|r| *r <= CLEARLY_SUPERLINEAR) {
             return;
         }
         if ratios.iter().any(|r| *r > CLEARLY_SUPERLINEAR) {
@@ -481,7 +488,6 @@ fn on_breach_of_chains_are_linear() {
 }
 
 #[test]
-#[ignore = "bug: evaluation recurses once per `on breach of` link; about 4,000 links overflow an 8 MiB stack (src/eval/obligation.rs)"]
 fn a_long_on_breach_of_chain_does_not_overflow_the_stack() {
     let _lock = serial();
     // About 1 MiB of obligations, each waiting on the one before.
@@ -552,7 +558,6 @@ fn a_let_that_fails_at_evaluation_used_many_times_is_linear() {
 }
 
 #[test]
-#[ignore = "bug: each end_of() call costs time in proportion to the term's periods (the term state is cloned per call): n uses of an n-period term take n² (src/eval/term.rs, Engine::term)"]
 fn end_of_used_many_times_is_linear() {
     let _lock = serial();
     // A monthly term ended by a notice after n months; n clauses ask when it ended.
@@ -660,7 +665,6 @@ fn param_chain(n: usize) -> String {
 }
 
 #[test]
-#[ignore = "bug: a param's value is evaluated again at each use, so p_i = p_(i-1) + p_(i-1) takes 2^n steps (src/eval/expr.rs, Engine::name)"]
 fn a_chain_of_doubling_params_is_fast_and_small() {
     let _lock = serial();
     let contract = file("chain.terms", param_chain(30));
