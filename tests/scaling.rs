@@ -410,7 +410,7 @@ fn report_rendering_is_linear_in_entries() {
 #[test]
 fn did_you_mean_over_two_long_names_is_linear() {
     let _lock = serial();
-    // A declared name and a use one letter away from it, each n bytes long.
+    // A declared name and a use one letter away from it, each n bytes long (up to 400 kB).
     let make = |n: usize| {
         let declared = "a".repeat(n);
         let used = format!("{}b", "a".repeat(n - 1));
@@ -419,7 +419,7 @@ fn did_you_mean_over_two_long_names_is_linear() {
             format!("{HEAD}let {declared} = 1\nlet y = {used}\n"),
         )
     };
-    assert_linear("did-you-mean, n-byte names", 12_500, make, |c| {
+    assert_linear("did-you-mean, n-byte names", 50_000, make, |c| {
         let failure = terms::load_contract(c).err().unwrap();
         assert!(!failure.render().is_empty());
     });
