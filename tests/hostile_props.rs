@@ -85,6 +85,8 @@ fn run(contract: String, scenario: String) -> Ended {
 fn check_diagnostics(diagnostics: &[(&'static str, String, String)]) {
     for (code, label, help) in diagnostics {
         assert!(code.starts_with("terms::"), "code {code}");
+        // An internal inconsistency between the checker and the evaluator is a bug.
+        assert!(!code.ends_with("::internal"), "{code}: {label}");
         assert!(!help.is_empty(), "{code} has no help");
         assert!(!label.is_empty(), "{code} has no label");
     }

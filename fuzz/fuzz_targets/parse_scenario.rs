@@ -36,6 +36,11 @@ fuzz_target!(|data: &[u8]| {
             }
         }
         Err(failure) => {
+            assert!(
+                !failure.codes().iter().any(|c| c.ends_with("::internal")),
+                "{}",
+                failure.render()
+            );
             let _ = failure.render();
         }
     }

@@ -669,10 +669,20 @@ fuzz_target!(|input: Input| {
     let scenario = SourceFile::new("fuzz.scenario", scenario_text);
     match terms::load_contract(&contract) {
         Err(failure) => {
+            assert!(
+                !failure.codes().iter().any(|c| c.ends_with("::internal")),
+                "{}",
+                failure.render()
+            );
             let _ = failure.render();
         }
         Ok((checked, _warnings)) => match terms::load_scenario(&checked, &scenario) {
             Err(failure) => {
+                assert!(
+                    !failure.codes().iter().any(|c| c.ends_with("::internal")),
+                    "{}",
+                    failure.render()
+                );
                 let _ = failure.render();
             }
             Ok(_) => match terms::run(&contract, &scenario, None) {
@@ -681,6 +691,11 @@ fuzz_target!(|input: Input| {
                     let _ = report.to_json();
                 }
                 Err(failure) => {
+                    assert!(
+                        !failure.codes().iter().any(|c| c.ends_with("::internal")),
+                        "{}",
+                        failure.render()
+                    );
                     let _ = failure.render();
                 }
             },
