@@ -31,6 +31,14 @@ fn eval_as_of(vendor: &str, case: &str, as_of: &str) -> Report {
     eval_text(vendor, &std::fs::read_to_string(path).unwrap(), Some(as_of))
 }
 
+fn obligation_of<'r>(r: &'r Report, clause_id: &str) -> &'r terms::eval::ObligationEntry {
+    r.outcome
+        .obligations
+        .iter()
+        .find(|o| o.source.clause_id == clause_id)
+        .unwrap()
+}
+
 fn amount_of<'r>(r: &'r Report, clause_id: &str) -> Vec<&'r terms::eval::AmountEntry> {
     r.outcome
         .amounts
@@ -86,12 +94,7 @@ fn money_the_allocation_applies_to_an_invoice_pays_it() {
         ),
         None,
     );
-    let pay = r
-        .outcome
-        .obligations
-        .iter()
-        .find(|o| o.source.clause_id == "pay_invoice")
-        .unwrap();
+    let pay = obligation_of(&r, "pay_invoice");
     assert_eq!(pay.status.word(), "met");
     assert!(r.outcome.violations.is_empty());
     assert!(r.outcome.amounts.is_empty(), "{:#?}", r.outcome.amounts);
@@ -117,12 +120,7 @@ fn an_invoice_paid_in_parts_is_met_when_the_last_part_arrives() {
         ),
         None,
     );
-    let pay = r
-        .outcome
-        .obligations
-        .iter()
-        .find(|o| o.source.clause_id == "pay_invoice")
-        .unwrap();
+    let pay = obligation_of(&r, "pay_invoice");
     assert_eq!(pay.met_on.unwrap().to_string(), "2025-02-20");
     assert_eq!(r.outcome.violations[0].days_late, Some(36));
     assert_eq!(amount_of(&r, "late_interest")[0].amount, money("8.00"));

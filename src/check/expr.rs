@@ -163,32 +163,10 @@ impl Checker {
                         (Type::Time, Type::Number) if matches!(op, BinOp::Add | BinOp::Sub) => {
                             Some(self.conversion(right, &r, &Type::Duration))
                         }
-                        (Type::Money | Type::Percent, Type::Number)
-                            if matches!(op, BinOp::Add | BinOp::Sub)
-                                || matches!(
-                                    op,
-                                    BinOp::Lt
-                                        | BinOp::Le
-                                        | BinOp::Gt
-                                        | BinOp::Ge
-                                        | BinOp::Eq
-                                        | BinOp::Ne
-                                ) =>
-                        {
+                        (Type::Money | Type::Percent, Type::Number) if same_type_operands(*op) => {
                             Some(self.conversion(right, &r, &l))
                         }
-                        (Type::Number, Type::Money | Type::Percent)
-                            if matches!(op, BinOp::Add | BinOp::Sub)
-                                || matches!(
-                                    op,
-                                    BinOp::Lt
-                                        | BinOp::Le
-                                        | BinOp::Gt
-                                        | BinOp::Ge
-                                        | BinOp::Eq
-                                        | BinOp::Ne
-                                ) =>
-                        {
+                        (Type::Number, Type::Money | Type::Percent) if same_type_operands(*op) => {
                             Some(self.conversion(left, &l, &r))
                         }
                         _ => None,
@@ -662,4 +640,20 @@ impl Checker {
                 .map(|_| String::new()),
         }
     }
+}
+
+/// Operators whose two sides must have one type (`+`, `-` and comparisons): a bare number
+/// beside money or a percentage is then a unit left out.
+fn same_type_operands(op: BinOp) -> bool {
+    matches!(
+        op,
+        BinOp::Add
+            | BinOp::Sub
+            | BinOp::Lt
+            | BinOp::Le
+            | BinOp::Gt
+            | BinOp::Ge
+            | BinOp::Eq
+            | BinOp::Ne
+    )
 }
