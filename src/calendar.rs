@@ -90,9 +90,15 @@ impl fmt::Display for Window {
     /// Whole days as `first … last` (both included); otherwise with its bracket kinds.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let midnight = |t: NaiveDateTime| t.time() == NaiveTime::MIN;
+        let day_end = |t: NaiveDateTime| t.time() == last_second();
         if self.from_included && !self.to_included && midnight(self.from) && midnight(self.to) {
             if let Some(last) = self.to.date().pred_opt() {
                 return write!(f, "{} … {}", self.from.date(), last);
+            }
+        }
+        if !self.from_included && self.to_included && day_end(self.from) && day_end(self.to) {
+            if let Some(first) = self.from.date().succ_opt() {
+                return write!(f, "{first} … {}", self.to.date());
             }
         }
         let open = if self.from_included { '[' } else { '(' };
@@ -123,6 +129,11 @@ pub fn period_number(date: NaiveDate, length: &Duration) -> Option<i64> {
         (Unit::Years, 1) => Some(i64::from(date.year())),
         _ => None,
     }
+}
+
+/// The last second of a day: every event of that day sorts at or before it.
+fn last_second() -> NaiveTime {
+    NaiveTime::from_hms_opt(23, 59, 59).unwrap_or(NaiveTime::MIN)
 }
 
 /// Why a date computation could not be done.
@@ -356,7 +367,14 @@ impl Calendar {
         length: &Duration,
         before: bool,
     ) -> Result<Window, CalendarError> {
+        // Calendar lengths count whole days, whatever the anchor's time of day: "the six
+        // months before a claim at 10:00" are the six months of days before the claim's day.
+        let anchor = match (length.unit, anchor) {
+            (Unit::Hours | Unit::Minutes, _) => anchor,
+            (_, at) => Moment::Date(at.date()),
+        };
         let other = self.shift(anchor, length, !before)?.moment;
+        let day_end = |d: NaiveDate| d.and_time(last_second());
         Ok(match (before, anchor) {
             (true, _) => Window {
                 from: other.sort_key(),
@@ -365,10 +383,10 @@ impl Calendar {
                 to_included: false,
             },
             (false, Moment::Date(d)) => Window {
-                from: add_days(d, 1, true)?.and_time(NaiveTime::MIN),
-                from_included: true,
-                to: add_days(other.date(), 1, true)?.and_time(NaiveTime::MIN),
-                to_included: false,
+                from: day_end(d),
+                from_included: false,
+                to: day_end(other.date()),
+                to_included: true,
             },
             (false, Moment::DateTime(at)) => Window {
                 from: at,

@@ -429,3 +429,125 @@ fn a_fact_that_replaces_a_contract_price_is_shown_on_the_report() {
     );
     assert!(r.to_json().contains("\"overrides\""));
 }
+
+// ------------------------------------------------------------ found in review
+
+/// Evaluates a contract text and a scenario text.
+fn eval_both(contract: &str, scenario: &str) -> Report {
+    let contract = SourceFile::new("c.terms", contract.to_string());
+    let scenario = SourceFile::new("s.scenario", scenario.to_string());
+    terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+#[test]
+fn a_negative_payment_pays_nothing_and_adds_no_interest() {
+    // iKanbi 4.5: 2,000.00 due 2025-04-02, unpaid as of 2025-06-01 (60 days): 12% a year on
+    // 2,000.00, not on 2,500.00 because of a payment of −500.00: 39.45.
+    let r = eval_text(
+        "ikanbi",
+        "scenario \"neg\"\ncontract ikanbi\nas of 2025-06-01\n\
+         event inv-1: invoice on 2025-03-03 { amount: EUR 2000.00 }\n\
+         event p1: payment on 2025-04-12 by client { amount: EUR -500.00, invoice: inv-1 }\n",
+        None,
+    );
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("39.45"));
+}
+
+#[test]
+fn a_payment_counted_on_receipt_completes_the_debt_when_received() {
+    // Notices (and payments) count on receipt: 400.00 received 2025-01-25 and 600.00 sent
+    // 2025-01-20 but received 2025-03-01: paid in full on 2025-03-01, 29 days late; interest
+    // 12% a year on the 600.00 still unpaid for those 29 days: 5.72.
+    let r = eval_both(
+        "contract r1\nparty vendor\nparty client\ncurrency EUR\nnotices count on receipt\n\
+         event invoice { amount: money }\nevent payment { amount: money, invoice: invoice? }\n\
+         obligation pay_invoice article \"1\" {\n  for each invoice inv\n  client must \"pay\"\n  \
+         within 30 days after inv\n  fulfilled by payment\n}\n\
+         interest late_interest article \"2\" {\n  on breach of pay_invoice\n  \
+         client owes vendor unpaid_days(delay) * 12% / 365\n}\n",
+        "scenario \"receipt order\"\nas of 2025-03-31\n\
+         event inv: invoice on 2025-01-01 { amount: EUR 1000.00 }\n\
+         event p1: payment on 2025-01-20 by client via letter received 2025-03-01 { amount: EUR 600.00, invoice: inv }\n\
+         event p2: payment on 2025-01-25 by client via email received 2025-01-25 { amount: EUR 400.00, invoice: inv }\n",
+    );
+    assert_eq!(
+        obligation_of(&r, "pay_invoice").met_on.unwrap().to_string(),
+        "2025-03-01"
+    );
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("5.72"));
+}
+
+#[test]
+fn a_termination_deemed_received_after_the_evaluation_date_does_not_count_yet() {
+    let contract = "contract t1\nparty vendor\nparty client\ncurrency EUR\ncalendar belgium\n\
+        notices via letter count on receipt deemed 3 business days after posting\n\
+        event termination { }\n\
+        term subscription article \"1\" {\n  starts 2024-01-01\n  lasts 1 year\n  \
+        renews automatically for 1 year\n  \
+        notice termination by client via letter at least 1 month before end\n}\n";
+    let scenario = |as_of: &str| {
+        format!(
+            "scenario \"deemed\"\nas of {as_of}\n\
+             event n1: termination on 2024-11-25 by client via letter\n"
+        )
+    };
+    // Posted Monday 2024-11-25, deemed received Thursday 2024-11-28.
+    let before = eval_both(contract, &scenario("2024-11-26"));
+    assert!(before.outcome.notices.is_empty());
+    assert!(!before.outcome.dates.iter().any(|d| d.name == "term ends"));
+    let after = eval_both(contract, &scenario("2024-11-28"));
+    assert!(after.outcome.notices[0].effective);
+    assert!(after
+        .outcome
+        .dates
+        .iter()
+        .any(|d| d.name == "term ends" && d.date.to_string() == "2024-12-31"));
+}
+
+#[test]
+fn the_months_before_an_event_at_a_time_of_day_are_whole_days() {
+    // ClientCom 11.3 with the claim at 10:00: still 2025-02-01 … 2025-07-31, cap 110.00.
+    let r = eval_text(
+        "clientcom",
+        "scenario \"window\"\ncontract clientcom\nas of 2025-08-31\n\
+         event p-before: payment on 2025-01-31 by user { amount: EUR 1.00 }\n\
+         event p-first: payment on 2025-02-01 by user { amount: EUR 10.00 }\n\
+         event p-last: payment on 2025-07-31 by user { amount: EUR 100.00 }\n\
+         event p-same: payment on 2025-08-01 by user { amount: EUR 1000.00 }\n\
+         event c: claim on 2025-08-01T10:00 { amount: EUR 5000.00 }\n",
+        None,
+    );
+    assert_eq!(
+        amount_of(&r, "liability_uninsured")[0].amount,
+        money("110.00")
+    );
+}
+
+#[test]
+fn only_the_debtor_s_payments_pay_its_debts() {
+    // Ecom 10: a payment made by Ecom is no payment of the client's invoice.
+    let r = eval_text(
+        "ecom",
+        &format!(
+            "{ECOM_HEAD}event A: invoice on 2025-01-01 {{ amount: EUR 1000.00, direct_debit: false }}\n\
+             event r1: payment on 2025-01-10 by ecom {{ amount: EUR 1000.00 }}\n"
+        ),
+        None,
+    );
+    assert_eq!(obligation_of(&r, "pay_invoice").status.word(), "violated");
+    assert!(r.outcome.allocations.is_empty());
+}
+
+#[test]
+fn a_prohibited_act_that_names_no_instance_breaches_every_instance() {
+    let r = eval_both(
+        "contract p1\nparty provider\nparty client\ncurrency EUR\n\
+         event service_end { }\nevent hire { specialist: service_end? }\n\
+         obligation no_hiring article \"R.1\" {\n  for each service_end s\n  \
+         client must not \"hire the other party's key staff\"\n  until s + 12 months\n  \
+         breached by hire\n}\n",
+        "scenario \"hire without naming\"\nas of 2025-12-31\n\
+         event end-1: service_end on 2025-01-31\nevent h1: hire on 2025-03-01 by client\n",
+    );
+    assert_eq!(r.outcome.violations.len(), 1);
+}

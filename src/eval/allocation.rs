@@ -78,6 +78,12 @@ fn allocate(rule: &crate::check::Allocation, s: &Scenario) -> Applied {
         let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
             continue;
         };
+        // Only the debtor's payments pay its debts.
+        if let (Party::Named(debtor), Some(by)) = (&rule.debtor, pay.by.as_deref()) {
+            if debtor != by {
+                continue;
+            }
+        }
         for (queue, cursor) in queues.iter_mut().zip(cursors.iter_mut()) {
             while left > Decimal::ZERO {
                 let Some((debt, outstanding)) = queue.get_mut(*cursor) else {

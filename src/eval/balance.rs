@@ -52,80 +52,60 @@ pub(super) struct Debt {
 
 impl Debt {
     /// The amounts unpaid in each period of the delay `due` … `end`, added up (`None` on
-    /// overflow), with the runs of equal amounts: (unpaid, how many periods). Periods are visited in date order, so the parts paid are deducted with one
-    /// forward cursor: linear in periods and parts.
+    /// overflow), with the runs of equal amounts: (unpaid, how many periods).
+    ///
+    /// Periods are numbered from the due date; a part paid on day p is deducted from the
+    /// first period that counts it, which is the number of periods from the due date to p
+    /// (a day of delay after p, a month that starts on or after p, a complete week or month
+    /// that ends after p). So the work is one step per part, whatever the delay's length.
     pub(super) fn unpaid_sum(
         &self,
         due: NaiveDate,
         end: NaiveDate,
         periods: Periods,
     ) -> Result<(Option<Decimal>, Runs), CalendarError> {
+        let count = |to: NaiveDate| -> Result<i64, CalendarError> {
+            Ok(match periods {
+                Periods::Days => calendar::days_between(due, to),
+                Periods::StartedMonths => i64::from(calendar::started_months(due, to)?),
+                Periods::CompleteMonths => i64::from(calendar::complete_months(due, to)?),
+                Periods::CompleteWeeks => calendar::complete_weeks(due, to),
+            })
+        };
+        let n = count(end)?;
         let mut total = Some(Decimal::ZERO);
-        let mut runs: Vec<(Decimal, i64)> = Vec::new();
-        let mut next_part = 0usize;
-        let mut paid = Decimal::ZERO;
-        // Adds what is unpaid once the parts paid on or before `paid_through` are deducted,
-        // `times` times. Calls come in date order, so one cursor walks the parts.
-        let mut add = |paid_through: NaiveDate, times: i64| {
-            while let Some((_, part)) = self
-                .parts
-                .get(next_part)
-                .filter(|(at, _)| *at <= paid_through)
-            {
-                paid = paid.saturating_add(*part);
-                next_part += 1;
+        let mut runs: Runs = Vec::new();
+        let mut add = |unpaid: Decimal, times: i64| {
+            if times <= 0 {
+                return;
             }
-            let unpaid = if paid >= self.owed {
-                Decimal::ZERO
-            } else {
-                self.owed - paid
-            };
             total = total.and_then(|t| {
                 unpaid
                     .checked_mul(Decimal::from(times))
                     .and_then(|p| t.checked_add(p))
             });
             match runs.last_mut() {
-                Some((amount, n)) if *amount == unpaid => *n = n.saturating_add(times),
+                Some((amount, k)) if *amount == unpaid => *k = k.saturating_add(times),
                 _ => runs.push((unpaid, times)),
             }
         };
-        match periods {
-            Periods::Days => {
-                // Days (due, end]; a day d bears what is unpaid after the parts paid before
-                // it. Between payments that is constant: one step per payment.
-                let mut counted_to = due;
-                for (at, _) in &self.parts {
-                    let upto = (*at).min(end);
-                    if upto > counted_to {
-                        add(counted_to, calendar::days_between(counted_to, upto));
-                        counted_to = upto;
-                    }
-                }
-                if end > counted_to {
-                    add(counted_to, calendar::days_between(counted_to, end));
-                }
+        let unpaid = |paid: Decimal| {
+            self.owed
+                .checked_sub(paid)
+                .unwrap_or(Decimal::ZERO)
+                .max(Decimal::ZERO)
+        };
+        let mut paid = Decimal::ZERO;
+        let mut cursor = 0i64;
+        for (at, part) in &self.parts {
+            let from = count(*at)?.min(n);
+            if from > cursor {
+                add(unpaid(paid), from - cursor);
+                cursor = from;
             }
-            Periods::StartedMonths => {
-                // Month k runs after due + k months; it bears what is unpaid when it starts.
-                for k in 0..calendar::started_months(due, end)? {
-                    add(calendar::add_months(due, k, true)?, 1);
-                }
-            }
-            Periods::CompleteMonths => {
-                // Month k ends on due + k months; it bears what stayed unpaid through that day.
-                for k in 1..=calendar::complete_months(due, end)? {
-                    let last = calendar::add_months(due, k, true)?;
-                    add(calendar::add_days(last, 1, false)?, 1);
-                }
-            }
-            Periods::CompleteWeeks => {
-                for k in 1..=calendar::complete_weeks(due, end) {
-                    let last = calendar::add_days(due, k.saturating_mul(7), true)?;
-                    add(calendar::add_days(last, 1, false)?, 1);
-                }
-            }
+            paid = paid.saturating_add(*part);
         }
+        add(unpaid(paid), n - cursor);
         Ok((total, runs))
     }
 }
@@ -168,7 +148,10 @@ impl<'a> Engine<'a> {
                 .into_iter()
                 .filter_map(
                     |(act, at)| match self.s.events.get(act)?.fields.get("amount") {
-                        Some(Value::Money(part)) => Some((at.date(), *part)),
+                        // A negative or zero amount pays nothing.
+                        Some(Value::Money(part)) if *part > Decimal::ZERO => {
+                            Some((at.date(), *part))
+                        }
                         _ => None,
                     },
                 )

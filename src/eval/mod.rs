@@ -81,6 +81,7 @@ pub fn evaluate(
     let mut engine = Engine {
         settlement,
         acts_by_party: HashMap::new(),
+        unlinked_acts: HashMap::new(),
         c: contract,
         s: &history,
         as_of,
@@ -208,6 +209,8 @@ struct Engine<'a> {
     settlement: allocation::Settlement,
     /// (act kind, party) → the acts of that kind by that party, in date order.
     acts_by_party: HashMap<(String, String), std::rc::Rc<[usize]>>,
+    /// The same, less the acts that refer to an event of a given kind.
+    unlinked_acts: HashMap<(String, String), std::rc::Rc<[usize]>>,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
     /// Instances already recorded as not fired.

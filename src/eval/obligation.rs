@@ -316,13 +316,19 @@ impl<'a> Engine<'a> {
                 return (None, None);
             }
         }
-        for (candidate, counts) in self.counting_acts(kind, event, &o.via, o.counts, notes) {
+        // Acts in the order they count (a payment counted on receipt may count after a later
+        // one), so the one that completes the amount is the day it was met.
+        let mut acts = self.counting_acts(kind, event, &o.via, o.counts, notes);
+        acts.sort_by_key(|(_, counts)| counts.sort_key());
+        for (candidate, counts) in acts {
             let part = self
                 .s
                 .events
                 .get(candidate)
                 .and_then(|act| act.fields.get("amount"));
             match (owed, part) {
+                // A negative or zero amount pays nothing.
+                (Some(_), Some(Value::Money(part))) if *part <= Decimal::ZERO => {}
                 (Some(owed), Some(Value::Money(part))) => {
                     // A comparison only: a sum too large to hold certainly covers the amount.
                     paid = paid.saturating_add(*part);
@@ -368,6 +374,35 @@ impl<'a> Engine<'a> {
             .filter(|e| self.by_party(*e, party))
             .collect();
         self.acts_by_party.insert(key, list.clone());
+        list
+    }
+
+    /// The acts of `kind` by `party` (or by no party named) that refer to no event of kind
+    /// `target`, in date order; built once per (kind, party, target).
+    fn unlinked_acts_of_party(
+        &mut self,
+        kind: &str,
+        party: &str,
+        target: &str,
+    ) -> std::rc::Rc<[usize]> {
+        let key = (kind.to_string(), format!("{party}\u{0}{target}"));
+        if let Some(list) = self.unlinked_acts.get(&key) {
+            return list.clone();
+        }
+        let all = self.acts_of_party(kind, party);
+        let list: std::rc::Rc<[usize]> = all
+            .iter()
+            .copied()
+            .filter(|a| {
+                !self.s.events.get(*a).is_some_and(|ev| {
+                    ev.fields.values().any(|v| match v {
+                        Value::Event(t) => self.s.events.get(*t).is_some_and(|x| x.kind == target),
+                        _ => false,
+                    })
+                })
+            })
+            .collect();
+        self.unlinked_acts.insert(key, list.clone());
         list
     }
 
@@ -453,24 +488,39 @@ impl<'a> Engine<'a> {
             .and_then(|e| self.s.events.get(e))
             .is_some_and(|ev| self.refers_to_kind(kind, &ev.kind));
         let party = self.party_name(&o.party, event);
-        let candidates: std::rc::Rc<[usize]> = match event {
-            Some(e) if linked => self
-                .s
-                .referring(e, kind)
-                .iter()
-                .copied()
-                .filter(|c| self.by_party(*c, &party))
-                .collect(),
-            _ => self.acts_of_party(kind, &party),
+        // Two lists of candidates, each in date order (positions are in date order): for a
+        // linked kind, the acts that refer to this instance and those that name no instance
+        // of its kind (an optional reference left out); otherwise every act of the party.
+        let lists: Vec<std::rc::Rc<[usize]>> = match event {
+            Some(e) if linked => {
+                let target = self
+                    .s
+                    .events
+                    .get(e)
+                    .map_or_else(String::new, |ev| ev.kind.clone());
+                let own: std::rc::Rc<[usize]> = self
+                    .s
+                    .referring(e, kind)
+                    .iter()
+                    .copied()
+                    .filter(|c| self.by_party(*c, &party))
+                    .collect();
+                vec![own, self.unlinked_acts_of_party(kind, &party, &target)]
+            }
+            _ => vec![self.acts_of_party(kind, &party)],
         };
-        // Candidates are in date order, and being by the end and having happened only get
-        // less true with time: the first act from the start decides. O(log n).
+        // Being by the end and having happened only get less true with time: the first act
+        // from the start decides. O(log n) per list.
         let at = |e: &usize| self.s.events.get(*e).map(|ev| ev.at.sort_key());
-        let first = match from {
-            Some(f) => candidates.partition_point(|e| at(e).is_some_and(|a| a < f.sort_key())),
-            None => 0,
+        let first_of = |list: &[usize]| {
+            let i = match from {
+                Some(f) => list.partition_point(|e| at(e).is_some_and(|a| a < f.sort_key())),
+                None => 0,
+            };
+            list.get(i).copied()
         };
-        if let Some(act) = candidates.get(first).and_then(|e| self.s.events.get(*e)) {
+        let first = lists.iter().filter_map(|l| first_of(l)).min();
+        if let Some(act) = first.and_then(|e| self.s.events.get(e)) {
             let before_end = until.is_none_or(|u| act.at.is_by(u));
             if before_end && self.happened(act.at) {
                 let window = until.map_or(String::new(), |u| {

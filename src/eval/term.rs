@@ -38,6 +38,10 @@ impl<'a> Engine<'a> {
                     continue;
                 }
                 let counts = self.counts_on(term.counts, act);
+                // A notice deemed received after the evaluation date does not count yet.
+                if counts.is_some_and(|c| !self.happened(c)) {
+                    continue;
+                }
                 notices.push((counts.unwrap_or(act.at), counts, rule_index, e));
             }
         }
