@@ -193,7 +193,7 @@ pub fn check_scenario(
             );
             continue;
         };
-        if fact_spans.insert(&fact.name.name, fact.name.span).is_some() {
+        if let Some(first) = fact_spans.insert(&fact.name.name, fact.name.span) {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::duplicate_id",
@@ -201,6 +201,7 @@ pub fn check_scenario(
                     format!("the fact `{}` is given twice", fact.name.name),
                 )
                 .label("given again")
+                .also(first, "first given here")
                 .help("give each fact once"),
             );
             continue;
@@ -241,10 +242,8 @@ pub fn check_scenario(
                     format!("the event id `{}` is used twice", event.id.name),
                 )
                 .label("used again")
-                .help(format!(
-                    "give every event its own id; the first `{}` is at byte {}",
-                    event.id.name, first_span.start
-                )),
+                .also(first_span, "first used here")
+                .help("give every event its own id"),
             );
             continue;
         }
