@@ -73,6 +73,12 @@ impl Failure {
     }
 
     /// Every code, in order (for tests).
+    /// Whether one of the diagnostics is an internal error: a bug in terms, never the
+    /// input's fault (the fuzz targets fail on it).
+    pub fn is_internal(&self) -> bool {
+        self.codes().iter().any(|c| c.ends_with("::internal"))
+    }
+
     pub fn codes(&self) -> Vec<&'static str> {
         self.files
             .iter()

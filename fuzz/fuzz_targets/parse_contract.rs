@@ -8,7 +8,8 @@ fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let file = SourceFile::new("fuzz.terms", text);
         if let Err(failure) = terms::load_contract(&file) {
-            let _ = failure.render();
+            let rendered = failure.render();
+            assert!(!failure.is_internal(), "{rendered}");
         }
     }
 });

@@ -669,21 +669,13 @@ fuzz_target!(|input: Input| {
     let scenario = SourceFile::new("fuzz.scenario", scenario_text);
     match terms::load_contract(&contract) {
         Err(failure) => {
-            assert!(
-                !failure.codes().iter().any(|c| c.ends_with("::internal")),
-                "{}",
-                failure.render()
-            );
-            let _ = failure.render();
+            let rendered = failure.render();
+            assert!(!failure.is_internal(), "{rendered}");
         }
         Ok((checked, _warnings)) => match terms::load_scenario(&checked, &scenario) {
             Err(failure) => {
-                assert!(
-                    !failure.codes().iter().any(|c| c.ends_with("::internal")),
-                    "{}",
-                    failure.render()
-                );
-                let _ = failure.render();
+                let rendered = failure.render();
+                assert!(!failure.is_internal(), "{rendered}");
             }
             Ok(_) => match terms::run(&contract, &scenario, None) {
                 Ok(report) => {
@@ -691,12 +683,8 @@ fuzz_target!(|input: Input| {
                     let _ = report.to_json();
                 }
                 Err(failure) => {
-                    assert!(
-                        !failure.codes().iter().any(|c| c.ends_with("::internal")),
-                        "{}",
-                        failure.render()
-                    );
-                    let _ = failure.render();
+                    let rendered = failure.render();
+                    assert!(!failure.is_internal(), "{rendered}");
                 }
             },
         },

@@ -128,35 +128,16 @@ impl<'a> Engine<'a> {
             return None;
         };
         let kind = o.act.as_deref()?;
-        let mut parts: Vec<(NaiveDate, Decimal)> = if self
-            .settlement
-            .settles
-            .contains(&(kind.to_string(), debt_event.kind.clone()))
-        {
-            self.settlement
-                .by_debt
-                .get(&event)
-                .map_or(&[][..], Vec::as_slice)
-                .iter()
-                .filter_map(|(payment, applied)| {
-                    self.s.events.get(*payment).map(|p| (p.at.date(), *applied))
-                })
-                .collect()
-        } else {
-            let mut notes = Vec::new();
-            self.counting_acts(kind, Some(event), &o.via, o.counts, &mut notes)
-                .into_iter()
-                .filter_map(
-                    |(act, at)| match self.s.events.get(act)?.fields.get("amount") {
-                        // A negative or zero amount pays nothing.
-                        Some(Value::Money(part)) if *part > Decimal::ZERO => {
-                            Some((at.date(), *part))
-                        }
-                        _ => None,
-                    },
-                )
-                .collect()
-        };
+        let (_, paid) = self.parts_paid(kind, o, Some(event), &mut Vec::new());
+        let mut parts: Vec<(NaiveDate, Decimal)> = paid
+            .into_iter()
+            .filter_map(|(_, at, part)| match part {
+                // An act with no amount pays what is left; zero or less pays nothing.
+                None => Some((at.date(), *owed)),
+                Some(p) if p > Decimal::ZERO => Some((at.date(), p)),
+                Some(_) => None,
+            })
+            .collect();
         parts.sort_by_key(|(at, _)| *at);
         Some(Debt { owed: *owed, parts })
     }

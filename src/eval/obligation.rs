@@ -283,70 +283,32 @@ impl<'a> Engine<'a> {
                     _ => None,
                 });
         let mut paid = Decimal::ZERO;
-        // A debt that an allocation settles is paid by what the allocation applied to it.
-        if let (Some(e), Some(owed)) = (
-            event.and_then(|e| self.s.events.get(e).map(|ev| (e, ev))),
-            owed,
-        ) {
-            let (debt, debt_event) = e;
-            if self
-                .settlement
-                .settles
-                .contains(&(kind.clone(), debt_event.kind.clone()))
-            {
-                let parts = self
-                    .settlement
-                    .by_debt
-                    .get(&debt)
-                    .map_or(&[][..], Vec::as_slice);
-                for (payment, applied) in parts {
-                    paid = paid.saturating_add(*applied);
-                    if paid >= owed {
-                        let at = self.s.events.get(*payment).map(|p| p.at);
-                        return (at, Some(*payment));
-                    }
-                }
-                if paid > Decimal::ZERO {
-                    notes.push(format!(
-                        "{} of {} applied to it by the allocation",
-                        format_grouped(paid),
-                        format_grouped(owed)
-                    ));
-                }
-                return (None, None);
-            }
-        }
-        // Acts in the order they count (a payment counted on receipt may count after a later
-        // one), so the one that completes the amount is the day it was met.
-        let mut acts = self.counting_acts(kind, event, &o.via, o.counts, notes);
-        acts.sort_by_key(|(_, counts)| counts.sort_key());
-        for (candidate, counts) in acts {
-            let part = self
-                .s
-                .events
-                .get(candidate)
-                .and_then(|act| act.fields.get("amount"));
+        let (settled, parts) = self.parts_paid(kind, o, event, notes);
+        for (act, counts, part) in parts {
             match (owed, part) {
                 // A negative or zero amount pays nothing.
-                (Some(_), Some(Value::Money(part))) if *part <= Decimal::ZERO => {}
-                (Some(owed), Some(Value::Money(part))) => {
+                (Some(_), Some(part)) if part <= Decimal::ZERO => {}
+                (Some(owed), Some(part)) => {
                     // A comparison only: a sum too large to hold certainly covers the amount.
-                    paid = paid.saturating_add(*part);
+                    paid = paid.saturating_add(part);
                     if paid >= owed {
-                        return (Some(counts), Some(candidate));
+                        return (Some(counts), Some(act));
                     }
                 }
-                _ => return (Some(counts), Some(candidate)),
+                _ => return (Some(counts), Some(act)),
             }
         }
-        if let Some(owed) = owed {
-            if paid > Decimal::ZERO {
-                notes.push(format!(
-                    "{} of {} paid",
-                    format_grouped(paid),
-                    format_grouped(owed)
-                ));
-            }
+        if let Some(owed) = owed.filter(|_| paid > Decimal::ZERO) {
+            let how = if settled {
+                "applied to it by the allocation"
+            } else {
+                "paid"
+            };
+            notes.push(format!(
+                "{} of {} {how}",
+                format_grouped(paid),
+                format_grouped(owed)
+            ));
         }
         (None, None)
     }
@@ -413,6 +375,53 @@ impl<'a> Engine<'a> {
                 .values()
                 .any(|f| matches!(&f.ty, crate::check::types::Type::Event(t) if t == target))
         })
+    }
+
+    /// What was paid towards an obligation's instance, in the order it counts: (act, counted
+    /// on, amount), the amount `None` for an act that carries none. When an allocation
+    /// settles the instance's debt (the `bool`), the parts are what it applied; otherwise the
+    /// acts that fulfil the obligation (an amount of zero or less pays nothing: callers skip it).
+    pub(super) fn parts_paid(
+        &self,
+        kind: &str,
+        o: &Obligation,
+        event: Option<usize>,
+        notes: &mut Vec<String>,
+    ) -> (bool, Vec<(usize, Moment, Option<Decimal>)>) {
+        let debt = event.and_then(|e| self.s.events.get(e).map(|ev| (e, ev)));
+        if let Some((debt, _)) = debt.filter(|(_, ev)| {
+            self.settlement
+                .settles
+                .contains(&(kind.to_string(), ev.kind.clone()))
+                && matches!(ev.fields.get("amount"), Some(Value::Money(_)))
+        }) {
+            let parts = self
+                .settlement
+                .by_debt
+                .get(&debt)
+                .map_or(&[][..], Vec::as_slice)
+                .iter()
+                .filter_map(|(payment, applied)| {
+                    let at = self.s.events.get(*payment)?.at;
+                    Some((*payment, at, Some(*applied)))
+                })
+                .collect();
+            return (true, parts);
+        }
+        // Acts in the order they count (a payment counted on receipt may count after a later
+        // one), so the one that completes the amount is the day it was met.
+        let mut acts = self.counting_acts(kind, event, &o.via, o.counts, notes);
+        acts.sort_by_key(|(_, counts)| counts.sort_key());
+        let parts = acts
+            .into_iter()
+            .map(|(act, counts)| {
+                match self.s.events.get(act).and_then(|a| a.fields.get("amount")) {
+                    Some(Value::Money(part)) => (act, counts, Some(*part)),
+                    _ => (act, counts, None),
+                }
+            })
+            .collect();
+        (false, parts)
     }
 
     /// When an act counts: the clause's rule, else the contract's rule for its channel.
