@@ -114,6 +114,12 @@ impl fmt::Display for Window {
     }
 }
 
+/// Whether a length is one of the calendar periods [`period_number`] numbers.
+pub fn is_calendar_period(length: &Duration) -> bool {
+    // One list of periods: whether any date has a period number.
+    period_number(NaiveDate::MIN, length).is_some()
+}
+
 /// The calendar period a date falls in, numbered so that consecutive periods have
 /// consecutive numbers: `1 day`, `1 week` (Monday to Sunday), `1 month`, `3 months` (calendar
 /// quarters), `6 months` (halves), `1 year`. `None` for any other length.

@@ -564,9 +564,7 @@ impl Checker {
                 self.expect_type(args.first()?, &Type::Bool, env);
                 if let Some(period) = args.get(1) {
                     let calendar_period = match &period.kind {
-                        ExprKind::Duration(d) => {
-                            crate::calendar::period_number(chrono::NaiveDate::MIN, d).is_some()
-                        }
+                        ExprKind::Duration(d) => crate::calendar::is_calendar_period(d),
                         _ => false,
                     };
                     if !calendar_period {
