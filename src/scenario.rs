@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crate::ast::{self, LiteralKind};
 use crate::calendar::Moment;
 use crate::check::types::{Type, CHANNELS};
-use crate::check::Checked;
+use crate::check::{Checked, KindId};
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::source::Span;
 use crate::value::Value;
@@ -19,16 +19,19 @@ pub struct Scenario {
     pub title: String,
     pub as_of: Option<NaiveDate>,
     pub facts: BTreeMap<String, Value>,
+    /// The facts by the contract's value slots ([`crate::check::ValueId`]): what the
+    /// evaluator reads.
+    pub given: Vec<Option<Value>>,
     /// Facts that replace a value the contract itself fixes: shown on every report, so a
     /// changed price is never silent.
     pub overrides: Vec<Override>,
     /// Every event, in date order (ties by id).
     pub events: Vec<EventRecord>,
     /// Event kind → positions in `events`, in date order.
-    pub by_kind: HashMap<String, Vec<usize>>,
+    pub by_kind: Vec<Vec<usize>>,
     /// (referred event, referring kind) → positions of the events of that kind that refer
     /// to it through any field, in date order.
-    pub refs: HashMap<(usize, String), Vec<usize>>,
+    pub refs: HashMap<(usize, KindId), Vec<usize>>,
 }
 
 /// A scenario fact that replaces a parameter's value written in the contract.
@@ -45,24 +48,36 @@ pub struct Override {
 #[derive(Debug, Clone)]
 pub struct EventRecord {
     pub id: String,
-    pub kind: String,
+    pub kind: KindId,
     pub at: Moment,
     pub by: Option<String>,
     pub via: Option<String>,
     pub received: Option<Moment>,
-    pub fields: BTreeMap<String, Value>,
+    /// The declared fields, by slot ([`crate::check::FieldId`]); absent where not given.
+    pub fields: Vec<Value>,
     /// Position among the events of its kind (0 = first).
     pub rank: usize,
     pub span: Span,
 }
 
+impl EventRecord {
+    /// What the event's `amount: money` field says, if its kind has one and it is given.
+    pub fn amount(&self, contract: &Checked) -> Option<rust_decimal::Decimal> {
+        let slot = contract.events.get(self.kind)?.amount?;
+        match self.fields.get(slot) {
+            Some(Value::Money(d)) => Some(*d),
+            _ => None,
+        }
+    }
+}
+
 impl Scenario {
-    pub fn of_kind(&self, kind: &str) -> &[usize] {
+    pub fn of_kind(&self, kind: KindId) -> &[usize] {
         self.by_kind.get(kind).map_or(&[], Vec::as_slice)
     }
 
     /// How many events of `kind` happened at or before `t` (events are in date order).
-    pub fn count_until(&self, kind: &str, t: Moment) -> usize {
+    pub fn count_until(&self, kind: KindId, t: Moment) -> usize {
         self.of_kind(kind).partition_point(|e| {
             self.events
                 .get(*e)
@@ -77,7 +92,7 @@ impl Scenario {
     /// Linear in the number of events.
     pub fn as_of(&self, contract: &Checked, as_of: NaiveDate) -> Scenario {
         let visible = |e: &EventRecord| {
-            e.at.date() <= as_of || contract.events.get(&e.kind).is_some_and(|k| k.planned)
+            e.at.date() <= as_of || contract.events.get(e.kind).is_some_and(|k| k.planned)
         };
         let mut new_position: Vec<Option<usize>> = Vec::with_capacity(self.events.len());
         let mut kept = 0usize;
@@ -98,7 +113,7 @@ impl Scenario {
                 if e.received.is_some_and(|r| r.date() > as_of) {
                     e.received = None;
                 }
-                for value in e.fields.values_mut() {
+                for value in e.fields.iter_mut() {
                     if let Value::Event(target) = value {
                         *value = match new_position.get(*target).copied().flatten() {
                             Some(p) => Value::Event(p),
@@ -109,11 +124,12 @@ impl Scenario {
                 e
             })
             .collect();
-        let (events, by_kind, refs) = index(events);
+        let (events, by_kind, refs) = index(events, contract.events.len());
         Scenario {
             title: self.title.clone(),
             as_of: self.as_of,
             facts: self.facts.clone(),
+            given: self.given.clone(),
             overrides: self.overrides.clone(),
             events,
             by_kind,
@@ -123,7 +139,7 @@ impl Scenario {
 
     /// The positions, among the events of `kind`, of those in a window: a range into
     /// [`Scenario::of_kind`]. O(log n).
-    pub fn in_window(&self, kind: &str, w: &crate::calendar::Window) -> std::ops::Range<usize> {
+    pub fn in_window(&self, kind: KindId, w: &crate::calendar::Window) -> std::ops::Range<usize> {
         let events = self.of_kind(kind);
         let key = |e: &usize| {
             self.events
@@ -142,10 +158,8 @@ impl Scenario {
     }
 
     /// Events of `kind` that refer to event `target`.
-    pub fn referring(&self, target: usize, kind: &str) -> &[usize] {
-        self.refs
-            .get(&(target, kind.to_string()))
-            .map_or(&[], Vec::as_slice)
+    pub fn referring(&self, target: usize, kind: KindId) -> &[usize] {
+        self.refs.get(&(target, kind)).map_or(&[], Vec::as_slice)
     }
 }
 
@@ -175,10 +189,11 @@ pub fn check_scenario(
         }
     }
     let mut facts = BTreeMap::new();
+    let mut given = vec![None; contract.values.len()];
     let mut overrides = Vec::new();
     let mut fact_spans: HashMap<&str, Span> = HashMap::new();
     for fact in &scenario.facts {
-        let Some(param) = contract.params.get(&fact.name.name) else {
+        let Some((slot, param)) = contract.param(&fact.name.name) else {
             let hint = hint(&fact.name.name, contract.params.keys().map(String::as_str));
             errors.push(
                 Diagnostic::error(
@@ -220,6 +235,9 @@ pub fn check_scenario(
                             .join(" "),
                         scenario: v.to_string(),
                     });
+                }
+                if let Some(g) = given.get_mut(slot) {
+                    *g = Some(v.clone());
                 }
                 facts.insert(fact.name.name.clone(), v);
             }
@@ -272,7 +290,7 @@ pub fn check_scenario(
     }
     let mut events: Vec<EventRecord> = records.into_iter().map(|(_, r)| r).collect();
     for event in &mut events {
-        for value in event.fields.values_mut() {
+        for value in event.fields.iter_mut() {
             if let Value::Event(file_index) = value {
                 *value = Value::Event(
                     position_of_file_index
@@ -283,11 +301,12 @@ pub fn check_scenario(
             }
         }
     }
-    let (events, by_kind, refs) = index(events);
+    let (events, by_kind, refs) = index(events, contract.events.len());
     Ok(Scenario {
         title: scenario.title.value.clone(),
         as_of: scenario.as_of.map(|(d, _)| d),
         facts,
+        given,
         overrides,
         events,
         by_kind,
@@ -298,22 +317,23 @@ pub fn check_scenario(
 /// Events in date order, by kind and by reference.
 type Indexed = (
     Vec<EventRecord>,
-    HashMap<String, Vec<usize>>,
-    HashMap<(usize, String), Vec<usize>>,
+    Vec<Vec<usize>>,
+    HashMap<(usize, KindId), Vec<usize>>,
 );
 
 /// Builds the per-kind and per-reference indexes of events already in date order, and
 /// numbers each event among those of its kind.
-fn index(mut events: Vec<EventRecord>) -> Indexed {
-    let mut by_kind: HashMap<String, Vec<usize>> = HashMap::new();
-    let mut refs: HashMap<(usize, String), Vec<usize>> = HashMap::new();
+fn index(mut events: Vec<EventRecord>, kinds: usize) -> Indexed {
+    let mut by_kind: Vec<Vec<usize>> = vec![Vec::new(); kinds];
+    let mut refs: HashMap<(usize, KindId), Vec<usize>> = HashMap::new();
     for (pos, event) in events.iter_mut().enumerate() {
-        let list = by_kind.entry(event.kind.clone()).or_default();
-        event.rank = list.len();
-        list.push(pos);
-        for value in event.fields.values() {
+        if let Some(list) = by_kind.get_mut(event.kind) {
+            event.rank = list.len();
+            list.push(pos);
+        }
+        for value in &event.fields {
             if let Value::Event(target) = value {
-                let list = refs.entry((*target, event.kind.clone())).or_default();
+                let list = refs.entry((*target, event.kind)).or_default();
                 if list.last() != Some(&pos) {
                     list.push(pos);
                 }
@@ -329,8 +349,11 @@ fn check_event(
     ids: &HashMap<&str, (usize, &str)>,
 ) -> Result<EventRecord, Vec<Diagnostic>> {
     let mut errors = Vec::new();
-    let Some(kind) = contract.events.get(&event.kind.name) else {
-        let hint = hint(&event.kind.name, contract.events.keys().map(String::as_str));
+    let Some(kind) = contract.kind(&event.kind.name) else {
+        let hint = hint(
+            &event.kind.name,
+            contract.kind_ids.keys().map(String::as_str),
+        );
         return Err(vec![Diagnostic::error(
             "terms::scenario::unknown_event_kind",
             event.kind.span,
@@ -340,7 +363,7 @@ fn check_event(
         .help(format!(
             "{hint}the kinds are: {}",
             contract
-                .events
+                .kind_ids
                 .keys()
                 .cloned()
                 .collect::<Vec<_>>()
@@ -387,7 +410,7 @@ fn check_event(
     if let Some((received, span)) = event.received {
         errors.extend(skipped_time(contract, received, span));
     }
-    let mut fields = BTreeMap::new();
+    let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     for (name, value) in &event.fields {
         let Some(field) = kind.fields.get(&name.name) else {
             let hint = hint(&name.name, kind.fields.keys().map(String::as_str));
@@ -405,7 +428,7 @@ fn check_event(
             );
             continue;
         };
-        if fields.contains_key(&name.name) {
+        if fields.contains_key(name.name.as_str()) {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::duplicate_id",
@@ -419,13 +442,13 @@ fn check_event(
         }
         match literal(contract, value, &field.ty, ids) {
             Ok(v) => {
-                fields.insert(name.name.clone(), v);
+                fields.insert(&name.name, v);
             }
             Err(d) => errors.push(d),
         }
     }
     for (name, field) in &kind.fields {
-        if !field.optional && !fields.contains_key(name) {
+        if !field.optional && !fields.contains_key(name.as_str()) {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::missing_field",
@@ -461,14 +484,20 @@ fn check_event(
     if !errors.is_empty() {
         return Err(errors);
     }
+    let mut slots = vec![Value::Absent; kind.slots()];
+    for (name, value) in fields {
+        if let Some(slot) = kind.fields.get(name).and_then(|f| slots.get_mut(f.id)) {
+            *slot = value;
+        }
+    }
     Ok(EventRecord {
         id: event.id.name.clone(),
-        kind: kind.name.clone(),
+        kind: kind.id,
         at: event.at,
         by: event.by.as_ref().map(|p| p.name.clone()),
         via: event.via.as_ref().map(|c| c.name.clone()),
         received: event.received.map(|(m, _)| m),
-        fields,
+        fields: slots,
         rank: 0,
         span: event.span,
     })

@@ -318,11 +318,13 @@ fn long_chains_are_checked_without_recursion() {
     let (checked, warnings) = terms::load_contract(&SourceFile::new("lets.terms", lets))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     assert!(warnings.is_empty(), "{warnings:?}");
-    assert_eq!(checked.lets.len(), n + 1);
-    assert_eq!(
-        checked.lets.first().map(|l| l.name.as_str()),
-        Some("l15000")
-    );
+    assert_eq!(checked.values.len(), n + 1);
+    // Evaluated in dependency order: the last defined first.
+    let first = checked.order.iter().find_map(|step| match step {
+        terms::check::Evaluation::Value(id) => checked.values.get(*id),
+        terms::check::Evaluation::Clause(_) => None,
+    });
+    assert_eq!(first.map(|d| d.name.as_str()), Some("l15000"));
 
     // The same chain closed into a cycle: one diagnostic, where it closes.
     let mut cyclic = String::from(head);

@@ -551,3 +551,57 @@ fn a_prohibited_act_that_names_no_instance_breaches_every_instance() {
     );
     assert_eq!(r.outcome.violations.len(), 1);
 }
+
+// ------------------------------------------------------------ 7. the resolved core
+
+/// A clause `on breach of` a clause that is itself `on breach of` an obligation kept per
+/// invoice is kept per invoice too. Before the resolved core, the third link read the
+/// invoice variable as a name with no value, and its obligation silently never arose.
+#[test]
+fn a_chain_of_breaches_keeps_the_event() {
+    let contract = SourceFile::new(
+        "chain.terms",
+        r#"contract chain
+party vendor
+party client
+currency EUR
+event invoice { amount: money }
+event payment { invoice: invoice, amount: money }
+event cure { invoice: invoice }
+event escalation { invoice: invoice }
+obligation pay article "1" {
+  for each invoice inv
+  client must "pay"
+  within 30 days after inv
+  fulfilled by payment
+}
+obligation cure_it article "2" {
+  on breach of pay
+  client must "cure"
+  within 10 days after due(pay)
+  fulfilled by cure
+}
+obligation escalate article "3" {
+  on breach of cure_it
+  vendor must "escalate"
+  within 5 days after due(cure_it)
+  fulfilled by escalation
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "chain.scenario",
+        "scenario \"unpaid\"\nas of 2025-06-30\nevent i1: invoice on 2025-03-03 { amount: EUR 100.00 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let due = |id: &str| obligation_of(&r, id).due.map(|d| d.to_string());
+    assert_eq!(due("pay").as_deref(), Some("2025-04-02"));
+    assert_eq!(due("cure_it").as_deref(), Some("2025-04-12"));
+    assert_eq!(due("escalate").as_deref(), Some("2025-04-17"));
+    assert_eq!(
+        obligation_of(&r, "escalate").source.event.as_deref(),
+        Some("i1")
+    );
+}

@@ -71,20 +71,19 @@ impl Checker {
         }
         let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
         let (scope, env) = self.scope(&parts);
-        let when = parts.when.as_ref().map(|e| {
-            self.expect_type(e, &Type::Bool, &env);
-            e.clone()
-        });
+        let when = parts
+            .when
+            .as_ref()
+            .map(|e| self.expect(e, &Type::Bool, &env));
         let body = match clause.kind {
             ClauseKind::Obligation => self.obligation(clause, &parts, &env).map(Body::Obligation),
             ClauseKind::Right => self.right(clause, &parts, &env).map(Body::Right),
             ClauseKind::Charge(kind) => self.charge(clause, kind, &parts, &env).map(Body::Charge),
             ClauseKind::Term => self.term(clause, &parts, &env).map(Body::Term),
             ClauseKind::Date => match &parts.is {
-                Some(e) => {
-                    self.expect_type(e, &Type::Time, &env);
-                    Some(Body::Date(DateRule { value: e.clone() }))
-                }
+                Some(e) => self
+                    .expect(e, &Type::Time, &env)
+                    .map(|value| Body::Date(DateRule { value })),
                 None => self.missing(clause, "is …"),
             },
             ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),
@@ -98,7 +97,10 @@ impl Checker {
             article: clause.article.value.clone(),
             span: clause.span,
             scope,
-            when,
+            when: match when {
+                Some(w) => Some(w?),
+                None => None,
+            },
             rolls: parts.rolls || self.roll_forward,
             body: body?,
         })
@@ -147,21 +149,21 @@ impl Checker {
                     )),
                 );
             }
-            if !self.known_kind(kind) {
+            let Some(kind_id) = self.kind_id(kind) else {
                 return (Scope::Once, Env::default());
-            }
+            };
             let env = Env {
                 var: Some((var.name.clone(), kind.name.clone())),
                 delay: false,
                 for_each: true,
             };
-            if let Some(f) = filter {
-                self.expect_type(f, &Type::Bool, &env);
-            }
+            // A filter in error leaves the clause without one: the error stops the contract.
+            let filter = filter
+                .as_ref()
+                .and_then(|f| self.expect(f, &Type::Bool, &env));
             let scope = Scope::ForEach {
-                kind: kind.name.clone(),
-                var: var.name.clone(),
-                filter: filter.clone(),
+                kind: kind_id,
+                filter,
             };
             return (scope, env);
         }
@@ -173,12 +175,11 @@ impl Checker {
                         delay: true,
                         for_each: false,
                     };
-                    let (var, kind) = binding.map_or((None, None), |(v, k)| (Some(v), Some(k)));
+                    let kind = binding.and_then(|(_, k)| self.kind_ids.get(&k).copied());
                     return (
                         Scope::OnBreach {
                             obligation: index,
                             kind,
-                            var,
                         },
                         env,
                     );
@@ -239,28 +240,28 @@ impl Checker {
         } else {
             parts.fulfilled_by.as_ref()
         };
-        if let Some(kind) = act {
-            self.act_kind(kind, env);
-        }
+        let act = act.map(|kind| self.act_kind(kind, env));
         if deadline.is_none() && parts.requires.is_none() && !prohibition {
             return self.missing(clause, "within/by/at least … or requires");
         }
-        if let Some(r) = &parts.requires {
-            self.expect_type(r, &Type::Bool, env);
-        }
-        if let Some(u) = &parts.until {
-            self.expect_type(u, &Type::Time, env);
-        }
+        let requires = parts
+            .requires
+            .as_ref()
+            .map(|r| self.expect(r, &Type::Bool, env));
+        let until = parts
+            .until
+            .as_ref()
+            .map(|u| self.expect(u, &Type::Time, env));
         let via = self.channels(&parts.via);
         Some(Obligation {
             party: party?,
             action: action.value.clone(),
             prohibition,
-            deadline,
-            until: parts.until.clone(),
+            deadline: deadline.map(|d| d.ok_or(())).transpose().ok()?,
+            until: until.map(|u| u.ok_or(())).transpose().ok()?,
             via,
-            act: act.map(|k| k.name.clone()),
-            requires: parts.requires.clone(),
+            act: act.map(|a| a.ok_or(())).transpose().ok()?,
+            requires: requires.map(|r| r.ok_or(())).transpose().ok()?,
             counts: parts.counts,
             otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
         })
@@ -319,14 +320,15 @@ impl Checker {
 
     /// An event kind that acts on a clause (fulfils, exercises, breaches): it must exist and,
     /// in a `for each` clause, have a field that refers to the clause's event kind.
-    pub(super) fn act_kind(&mut self, kind: &Ident, env: &Env) {
-        if !self.known_kind(kind) {
-            return;
-        }
+    pub(super) fn act_kind(&mut self, kind: &Ident, env: &Env) -> Option<KindId> {
+        let id = self.kind_id(kind)?;
         if let Some((_, bound)) = &env.var {
             let bound = bound.clone();
-            self.linked(&kind.name, &bound, kind.span);
+            if !self.linked(&kind.name, &bound, kind.span) {
+                return None;
+            }
         }
+        Some(id)
     }
 
     /// Whether `kind` events refer to `bound` events; reports it when they do not.
@@ -364,21 +366,16 @@ impl Checker {
         out
     }
 
-    pub(super) fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> DeadlineRule {
-        match deadline {
+    pub(super) fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> Option<DeadlineRule> {
+        Some(match deadline {
             ast::Deadline::Within(d, e) => {
-                self.expect_type(e, &Type::Time, env);
-                DeadlineRule::Within(*d, e.clone())
+                DeadlineRule::Within(*d, self.expect(e, &Type::Time, env)?)
             }
             ast::Deadline::AtLeastBefore(d, e) => {
-                self.expect_type(e, &Type::Time, env);
-                DeadlineRule::AtLeastBefore(*d, e.clone())
+                DeadlineRule::AtLeastBefore(*d, self.expect(e, &Type::Time, env)?)
             }
-            ast::Deadline::By(e) => {
-                self.expect_type(e, &Type::Time, env);
-                DeadlineRule::By(e.clone())
-            }
-        }
+            ast::Deadline::By(e) => DeadlineRule::By(self.expect(e, &Type::Time, env)?),
+        })
     }
 
     pub(super) fn right(
@@ -391,16 +388,19 @@ impl Checker {
             return self.missing(clause, "PARTY may \"…\"");
         };
         let party = self.party(party, env);
-        match &parts.opens {
-            Some(ast::Opens::AfterGrace(_, e)) | Some(ast::Opens::On(e)) => {
-                self.expect_type(e, &Type::Time, env);
-            }
-            None => {}
-        }
+        let opens = match &parts.opens {
+            Some(ast::Opens::AfterGrace(d, e)) => Some(
+                self.expect(e, &Type::Time, env)
+                    .map(|e| Opens::AfterGrace(*d, e)),
+            ),
+            Some(ast::Opens::On(e)) => Some(self.expect(e, &Type::Time, env).map(Opens::On)),
+            None => None,
+        };
         let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
-        if let Some(kind) = &parts.exercised_by {
-            self.act_kind(kind, env);
-        }
+        let exercised_by = parts
+            .exercised_by
+            .as_ref()
+            .map(|kind| self.act_kind(kind, env));
         let while_unmet = match &parts.while_unmet {
             Some(name) => self.same_scope_obligation(name, env),
             None => None,
@@ -409,10 +409,10 @@ impl Checker {
         Some(Right {
             party: party?,
             action: action.value.clone(),
-            opens: parts.opens.clone(),
-            deadline,
+            opens: opens.map(|o| o.ok_or(())).transpose().ok()?,
+            deadline: deadline.map(|d| d.ok_or(())).transpose().ok()?,
             via,
-            exercised_by: parts.exercised_by.as_ref().map(|k| k.name.clone()),
+            exercised_by: exercised_by.map(|k| k.ok_or(())).transpose().ok()?,
             while_unmet,
             counts: parts.counts,
             otherwise: parts.otherwise.as_ref().map(|t| t.value.clone()),
@@ -462,12 +462,12 @@ impl Checker {
         };
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
-        self.expect_type(amount, &Type::Money, env);
+        let amount = self.expect(amount, &Type::Money, env);
         Some(Charge {
             kind,
             debtor: debtor?,
             creditor: creditor?,
-            amount: amount.clone(),
+            amount: amount?,
         })
     }
 
@@ -478,10 +478,10 @@ impl Checker {
         let Some(lasts) = &parts.lasts else {
             return self.missing(clause, "lasts …");
         };
-        self.expect_type(starts, &Type::Time, env);
+        let starts = self.expect(starts, &Type::Time, env);
         let mut notices = Vec::new();
         for (kind, party, via, before) in &parts.notices {
-            self.known_kind(kind);
+            let kind = self.kind_id(kind);
             let party = if party.field.is_some() {
                 self.error(
                     Diagnostic::error(
@@ -498,18 +498,22 @@ impl Checker {
                 party.base.name.clone()
             };
             let via = self.channels(&Some(via.clone()));
+            let Some(kind) = kind else {
+                continue;
+            };
             notices.push(TermNotice {
-                kind: kind.name.clone(),
+                kind,
                 party,
                 via,
                 before: *before,
             });
         }
+        let mut periods = Vec::new();
         for d in [Some(lasts), parts.renews.as_ref().map(|r| &r.1)]
             .into_iter()
             .flatten()
         {
-            self.expect_type(d, &Type::Duration, env);
+            periods.push(self.expect(d, &Type::Duration, env));
             if let ExprKind::Duration(d) = &d.kind {
                 if !is_period(d) {
                     self.error(
@@ -520,10 +524,16 @@ impl Checker {
                 }
             }
         }
+        let mut periods = periods.into_iter();
+        let lasts = periods.next().flatten();
+        let renews = periods.next();
         Some(Term {
-            starts: starts.clone(),
-            lasts: lasts.clone(),
-            renews: parts.renews.as_ref().map(|r| r.1.clone()),
+            starts: starts?,
+            lasts: lasts?,
+            renews: match renews {
+                Some(r) => Some(r?),
+                None => None,
+            },
             tacit: parts.renews.as_ref().is_some_and(|r| r.0),
             on_renewal: match &parts.duty {
                 Some((party, action)) => Some((self.party(party, env)?, action.value.clone())),
@@ -544,9 +554,11 @@ impl Checker {
         let Some(order) = &parts.order else {
             return self.missing(clause, "order …");
         };
-        self.known_kind(pays);
+        let pays = self.kind_id(pays);
+        let mut debts = Vec::new();
         for entry in order {
-            if self.known_kind(&entry.source) {
+            if let Some(kind) = self.kind_id(&entry.source) {
+                debts.push(kind);
                 let has_amount = self
                     .events
                     .get(&entry.source.name)
@@ -574,8 +586,8 @@ impl Checker {
         Some(Allocation {
             debtor: debtor?,
             creditor: creditor?,
-            pays: pays.name.clone(),
-            order: order.clone(),
+            pays: pays?,
+            order: debts,
         })
     }
 }

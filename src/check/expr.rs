@@ -1,24 +1,30 @@
-//! Expressions: names, fields, operators and built-in functions, and their types.
+//! Expressions: names, fields, operators and built-in functions are resolved and typed,
+//! and lowered to the core the evaluator runs ([`Core`]).
 
 use super::*;
 use crate::builtins::Builtin;
+use crate::calendar::Moment;
+use crate::value::Value;
 
 impl Checker {
-    /// Checks that `expr` has type `want` (an event fits where a date is wanted).
-    pub(super) fn expect_type(&mut self, expr: &Expr, want: &Type, env: &Env) {
-        if let Some(ty) = self.type_of(expr, env) {
-            if !ty.fits(want) {
-                self.error(
-                    Diagnostic::error(
-                        "terms::check::type_mismatch",
-                        expr.span,
-                        format!("expected {want}, found {ty}"),
-                    )
-                    .label(format!("this is {ty}"))
-                    .help(self.conversion(expr, &ty, want)),
-                );
-            }
+    /// Checks that `expr` has type `want` (an event fits where a date is wanted), and lowers
+    /// it; `None` after reporting why it does not fit.
+    pub(super) fn expect(&mut self, expr: &Expr, want: &Type, env: &Env) -> Option<Core> {
+        let core = self.lower(expr, env)?;
+        if !core.ty.fits(want) {
+            let ty = core.ty.clone();
+            self.error(
+                Diagnostic::error(
+                    "terms::check::type_mismatch",
+                    expr.span,
+                    format!("expected {want}, found {ty}"),
+                )
+                .label(format!("this is {ty}"))
+                .help(self.conversion(expr, &ty, want)),
+            );
+            return None;
         }
+        Some(core)
     }
 
     /// How to write a value of type `want` where `found` was written: a bare number is most
@@ -46,7 +52,7 @@ impl Checker {
         }
     }
 
-    pub(super) fn mismatch(&mut self, span: Span, message: String, help: &str) -> Option<Type> {
+    pub(super) fn mismatch<T>(&mut self, span: Span, message: String, help: &str) -> Option<T> {
         self.error(
             Diagnostic::error("terms::check::type_mismatch", span, message)
                 .label("types disagree")
@@ -55,199 +61,342 @@ impl Checker {
         None
     }
 
-    /// The type of an expression, or `None` after reporting why it has none.
-    pub(super) fn type_of(&mut self, expr: &Expr, env: &Env) -> Option<Type> {
+    /// An expression resolved and typed, or `None` after reporting why it has no type.
+    pub(super) fn lower(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let constant = |value: Value, ty: Type| Some(Core::new(Node::Const(value), ty, span));
         match &expr.kind {
-            ExprKind::Money { currency, .. } => {
-                if let Some((ours, _)) = &self.currency {
-                    if ours != currency {
-                        let ours = ours.clone();
-                        // The currency code only: the amount itself is fine.
-                        let code = Span::new(expr.span.start, expr.span.start + currency.len());
-                        self.error(
-                            Diagnostic::error(
-                                "terms::check::currency_mismatch",
-                                code,
-                                format!(
-                                    "the amount is in `{currency}` but the contract is in `{ours}`"
-                                ),
-                            )
-                            .label(format!("not `{ours}`"))
-                            .help(format!("write amounts in `{ours}`, e.g. `{ours} 75.00`")),
-                        );
-                        return None;
-                    }
-                }
-                Some(Type::Money)
+            ExprKind::Money { .. } => self.lower_money(expr),
+            ExprKind::Percent(p) => constant(Value::Percent(*p), Type::Percent),
+            ExprKind::Number(n) => constant(Value::Number(*n), Type::Number),
+            ExprKind::Date(d) => constant(Value::Time(Moment::Date(*d)), Type::Time),
+            ExprKind::DateTime(d) => constant(Value::Time(Moment::DateTime(*d)), Type::Time),
+            ExprKind::Duration(d) => constant(Value::Duration(*d), Type::Duration),
+            ExprKind::Text(t) => constant(Value::Text(t.clone()), Type::Text),
+            ExprKind::Bool(b) => constant(Value::Bool(*b), Type::Bool),
+            ExprKind::Name(name) => {
+                let (node, ty) = self.name(name, env)?;
+                typed(node, ty)
             }
-            ExprKind::Percent(_) => Some(Type::Percent),
-            ExprKind::Number(_) => Some(Type::Number),
-            ExprKind::Date(_) | ExprKind::DateTime(_) => Some(Type::Time),
-            ExprKind::Duration(_) => Some(Type::Duration),
-            ExprKind::Text(_) => Some(Type::Text),
-            ExprKind::Bool(_) => Some(Type::Bool),
-            ExprKind::Name(name) => self.name_type(name, env),
-            ExprKind::Field(base, field) => {
-                let base_ty = self.type_of(base, env)?;
-                let Type::Event(kind) = base_ty else {
-                    return self.mismatch(
-                        field.span,
-                        format!("{base_ty} has no field `{}`", field.name),
-                        "only events have fields",
-                    );
-                };
-                match field.name.as_str() {
-                    "date" | "received" => return Some(Type::Time),
-                    "id" | "via" => return Some(Type::Text),
-                    "by" => return Some(Type::Party),
-                    _ => {}
-                }
-                let found = self
-                    .events
-                    .get(&kind)
-                    .and_then(|k| k.fields.get(&field.name))
-                    .map(|f| f.ty.clone());
-                if found.is_none() {
-                    let names: Vec<String> = self
-                        .events
-                        .get(&kind)
-                        .map(|k| k.fields.keys().cloned().collect())
-                        .unwrap_or_default();
-                    let hint = suggestion(&field.name, names.iter().map(String::as_str));
-                    self.error(
-                        Diagnostic::error(
-                            "terms::check::unknown_field",
-                            field.span,
-                            format!("`{kind}` events have no field `{}`", field.name),
-                        )
-                        .label("unknown field")
-                        .help(format!(
-                            "{hint}the fields of `{kind}` are: date, {}",
-                            names.join(", ")
-                        )),
-                    );
-                }
-                found
-            }
-            ExprKind::Call(name, args, builtin) => {
-                self.call_type(name, *builtin, args, expr.span, env)
-            }
-            ExprKind::Window { anchor, .. } => {
-                self.expect_type(anchor, &Type::Time, env);
-                Some(Type::Window)
-            }
-            ExprKind::Neg(inner) => {
-                let ty = self.type_of(inner, env)?;
-                if matches!(ty, Type::Money | Type::Number | Type::Percent) {
-                    Some(ty)
-                } else {
-                    self.mismatch(
-                        expr.span,
-                        format!("cannot negate {ty}"),
-                        "only money, numbers and percentages have a sign",
-                    )
-                }
-            }
-            ExprKind::Not(inner) => {
-                self.expect_type(inner, &Type::Bool, env);
-                Some(Type::Bool)
-            }
-            ExprKind::Binary(op, left, right) => {
-                let l = self.type_of(left, env);
-                let r = self.type_of(right, env);
-                let (l, r) = (l?, r?);
-                let ty = self.binary_type(*op, &l, &r, expr.span);
-                if ty.is_none() {
-                    // Say how to write the bare number on one side, when that is the problem.
-                    let fix = match (&l.as_time(), &r) {
-                        (Type::Time, Type::Number) if matches!(op, BinOp::Add | BinOp::Sub) => {
-                            Some(self.conversion(right, &r, &Type::Duration))
-                        }
-                        (Type::Money | Type::Percent, Type::Number) if same_type_operands(*op) => {
-                            Some(self.conversion(right, &r, &l))
-                        }
-                        (Type::Number, Type::Money | Type::Percent) if same_type_operands(*op) => {
-                            Some(self.conversion(left, &l, &r))
-                        }
-                        _ => None,
-                    };
-                    if let (Some(fix), Some(last)) = (fix, self.diagnostics.last_mut()) {
-                        last.help = fix;
-                    }
-                }
-                ty
-            }
-            ExprKind::If(cond, then, other) => {
-                self.expect_type(cond, &Type::Bool, env);
-                let a = self.type_of(then, env);
-                let b = self.type_of(other, env);
-                let (a, b) = (a?, b?);
-                if a.as_time() == b.as_time() {
-                    Some(a.as_time())
-                } else {
-                    self.mismatch(
-                        expr.span,
-                        format!("the branches differ: {a} and {b}"),
-                        "both branches must have one type",
-                    )
-                }
-            }
-            ExprKind::Band(subject, arms) => {
-                let subject_ty = self.type_of(subject, env)?;
-                let mut result: Option<Type> = None;
-                let mut has_otherwise = false;
-                for (threshold, value) in arms {
-                    match threshold {
-                        Some(t) => self.expect_type(t, &subject_ty, env),
-                        None => has_otherwise = true,
-                    }
-                    let ty = self.type_of(value, env)?;
-                    match &result {
-                        None => result = Some(ty),
-                        Some(r) if *r == ty => {}
-                        Some(r) => {
-                            let r = r.clone();
-                            return self.mismatch(
-                                value.span,
-                                format!("this band gives {ty}, the first arm {r}"),
-                                "every arm must give one type",
-                            );
-                        }
-                    }
-                }
-                if !has_otherwise {
-                    self.error(
-                        Diagnostic::error(
-                            "terms::check::band_without_otherwise",
-                            expr.span,
-                            "the band has no `otherwise` arm",
-                        )
-                        .label("incomplete band")
-                        .help("add `otherwise => …` for values above every threshold"),
-                    );
-                }
-                result
-            }
+            ExprKind::Field(..) => self.lower_field(expr, env),
+            ExprKind::Call(..) => self.lower_call(expr, env),
+            ExprKind::Window { .. } => self.lower_window(expr, env),
+            ExprKind::Neg(..) => self.lower_neg(expr, env),
+            ExprKind::Not(..) => self.lower_not(expr, env),
+            ExprKind::Binary(..) => self.lower_binary(expr, env),
+            ExprKind::If(..) => self.lower_if(expr, env),
+            ExprKind::Band(..) => self.lower_band(expr, env),
         }
     }
 
-    pub(super) fn name_type(&mut self, name: &Ident, env: &Env) -> Option<Type> {
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_money(&mut self, expr: &Expr) -> Option<Core> {
+        let span = expr.span;
+        let constant = |value: Value, ty: Type| Some(Core::new(Node::Const(value), ty, span));
+        let ExprKind::Money { currency, amount } = &expr.kind else {
+            return None;
+        };
+        if let Some((ours, _)) = &self.currency {
+            if ours != currency {
+                let ours = ours.clone();
+                // The currency code only: the amount itself is fine.
+                let code = Span::new(expr.span.start, expr.span.start + currency.len());
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::currency_mismatch",
+                        code,
+                        format!("the amount is in `{currency}` but the contract is in `{ours}`"),
+                    )
+                    .label(format!("not `{ours}`"))
+                    .help(format!("write amounts in `{ours}`, e.g. `{ours} 75.00`")),
+                );
+                return None;
+            }
+        }
+        constant(Value::Money(*amount), Type::Money)
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_field(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Field(base, field) = &expr.kind else {
+            return None;
+        };
+        let base = self.lower(base, env)?;
+        let base_ty = base.ty.clone();
+        let Type::Event(kind) = base_ty else {
+            return self.mismatch(
+                field.span,
+                format!("{base_ty} has no field `{}`", field.name),
+                "only events have fields",
+            );
+        };
+        let base = Box::new(base);
+        let builtin = match field.name.as_str() {
+            "date" => Some((FieldRef::Date, Type::Time)),
+            "received" => Some((FieldRef::Received, Type::Time)),
+            "id" => Some((FieldRef::Id, Type::Text)),
+            "via" => Some((FieldRef::Via, Type::Text)),
+            "by" => Some((FieldRef::By, Type::Party)),
+            _ => None,
+        };
+        if let Some((field, ty)) = builtin {
+            return typed(Node::Field(base, field), ty);
+        }
+        let found = self
+            .events
+            .get(&kind)
+            .and_then(|k| k.fields.get(&field.name))
+            .map(|f| (f.id, f.ty.clone()));
+        if found.is_none() {
+            let names: Vec<String> = self
+                .events
+                .get(&kind)
+                .map(|k| k.fields.keys().cloned().collect())
+                .unwrap_or_default();
+            let hint = suggestion(&field.name, names.iter().map(String::as_str));
+            self.error(
+                Diagnostic::error(
+                    "terms::check::unknown_field",
+                    field.span,
+                    format!("`{kind}` events have no field `{}`", field.name),
+                )
+                .label("unknown field")
+                .help(format!(
+                    "{hint}the fields of `{kind}` are: date, {}",
+                    names.join(", ")
+                )),
+            );
+        }
+        let (id, ty) = found?;
+        typed(Node::Field(base, FieldRef::Declared(id)), ty)
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_call(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Call(name, args, builtin) = &expr.kind else {
+            return None;
+        };
+        let (call, ty) = self.call(name, *builtin, args, expr.span, env)?;
+        typed(Node::Call(Box::new(call)), ty)
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_window(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Window {
+            length,
+            before,
+            anchor,
+        } = &expr.kind
+        else {
+            return None;
+        };
+        let anchor = self.expect(anchor, &Type::Time, env)?;
+        typed(
+            Node::Window {
+                length: *length,
+                before: *before,
+                anchor: Box::new(anchor),
+            },
+            Type::Window,
+        )
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_neg(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Neg(inner) = &expr.kind else {
+            return None;
+        };
+        let inner = self.lower(inner, env)?;
+        let ty = inner.ty.clone();
+        if matches!(ty, Type::Money | Type::Number | Type::Percent) {
+            typed(Node::Neg(Box::new(inner)), ty)
+        } else {
+            self.mismatch(
+                expr.span,
+                format!("cannot negate {ty}"),
+                "only money, numbers and percentages have a sign",
+            )
+        }
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_not(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Not(inner) = &expr.kind else {
+            return None;
+        };
+        let inner = self.expect(inner, &Type::Bool, env)?;
+        typed(Node::Not(Box::new(inner)), Type::Bool)
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_binary(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Binary(op, left, right) = &expr.kind else {
+            return None;
+        };
+        let l = self.lower(left, env);
+        let r = self.lower(right, env);
+        let (lc, rc) = (l?, r?);
+        let (l, r) = (lc.ty.clone(), rc.ty.clone());
+        let ty = self.binary_type(*op, &l, &r, expr.span);
+        if ty.is_none() {
+            // Say how to write the bare number on one side, when that is the problem.
+            let fix = match (&l.as_time(), &r) {
+                (Type::Time, Type::Number) if matches!(op, BinOp::Add | BinOp::Sub) => {
+                    Some(self.conversion(right, &r, &Type::Duration))
+                }
+                (Type::Money | Type::Percent, Type::Number) if same_type_operands(*op) => {
+                    Some(self.conversion(right, &r, &l))
+                }
+                (Type::Number, Type::Money | Type::Percent) if same_type_operands(*op) => {
+                    Some(self.conversion(left, &l, &r))
+                }
+                _ => None,
+            };
+            if let (Some(fix), Some(last)) = (fix, self.diagnostics.last_mut()) {
+                last.help = fix;
+            }
+        }
+        let (lc, rc) = (Box::new(lc), Box::new(rc));
+        let node = match op {
+            BinOp::And | BinOp::Or => Node::Logic(*op, lc, rc),
+            _ => Node::Binary(*op, lc, rc),
+        };
+        typed(node, ty?)
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_if(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::If(cond, then, other) = &expr.kind else {
+            return None;
+        };
+        let cond = self.expect(cond, &Type::Bool, env);
+        let a = self.lower(then, env);
+        let b = self.lower(other, env);
+        let (a, b) = (a?, b?);
+        if a.ty.as_time() == b.ty.as_time() {
+            let ty = a.ty.as_time();
+            typed(Node::If(Box::new(cond?), Box::new(a), Box::new(b)), ty)
+        } else {
+            let (a, b) = (a.ty, b.ty);
+            self.mismatch(
+                expr.span,
+                format!("the branches differ: {a} and {b}"),
+                "both branches must have one type",
+            )
+        }
+    }
+
+    /// One kind of expression, lowered (a function of its own keeps `lower`'s frame
+    /// small: expressions nest deeply).
+    #[inline(never)]
+    fn lower_band(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let span = expr.span;
+        let typed = |node: Node, ty: Type| Some(Core::new(node, ty, span));
+        let ExprKind::Band(subject, arms) = &expr.kind else {
+            return None;
+        };
+        let subject = self.lower(subject, env)?;
+        let subject_ty = subject.ty.clone();
+        let mut result: Option<Type> = None;
+        let mut has_otherwise = false;
+        let mut lowered = Vec::with_capacity(arms.len());
+        let mut complete = true;
+        for (threshold, value) in arms {
+            let threshold = match threshold {
+                Some(t) => {
+                    let t = self.expect(t, &subject_ty, env);
+                    complete &= t.is_some();
+                    t
+                }
+                None => {
+                    has_otherwise = true;
+                    None
+                }
+            };
+            let value = self.lower(value, env)?;
+            let ty = value.ty.clone();
+            let value_span = value.span;
+            lowered.push((threshold, value));
+            match &result {
+                None => result = Some(ty),
+                Some(r) if *r == ty => {}
+                Some(r) => {
+                    let r = r.clone();
+                    return self.mismatch(
+                        value_span,
+                        format!("this band gives {ty}, the first arm {r}"),
+                        "every arm must give one type",
+                    );
+                }
+            }
+        }
+        if !has_otherwise {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::band_without_otherwise",
+                    expr.span,
+                    "the band has no `otherwise` arm",
+                )
+                .label("incomplete band")
+                .help("add `otherwise => …` for values above every threshold"),
+            );
+            return None;
+        }
+        if !complete {
+            return None;
+        }
+        typed(Node::Band(Box::new(subject), lowered), result?)
+    }
+    /// What a name denotes, and its type: the clause's event, `delay`, a parameter, a `let`
+    /// or a party (the checker refuses a parameter or `let` with a party's name).
+    pub(super) fn name(&mut self, name: &Ident, env: &Env) -> Option<(Node, Type)> {
         if let Some((var, kind)) = &env.var {
             if *var == name.name {
-                return Some(Type::Event(kind.clone()));
+                return Some((Node::Var, Type::Event(kind.clone())));
             }
         }
         if env.delay && name.name == "delay" {
-            return Some(Type::Delay);
+            return Some((Node::Delay, Type::Delay));
         }
         if let Some(p) = self.params.get(&name.name) {
-            return Some(p.ty.clone());
+            return Some((Node::Value(p.id), p.ty.clone()));
         }
-        if let Some(t) = self.let_types.get(&name.name) {
-            return Some(t.clone());
+        if let Some((id, t)) = self.let_types.get(&name.name) {
+            return Some((Node::Value(*id), t.clone()));
         }
         if self.parties.contains_key(&name.name) {
-            return Some(Type::Party);
+            return Some((Node::Party(name.name.clone()), Type::Party));
         }
         if self.failed.contains(&name.name) {
             // Declared, but its declaration is in error: reported there.
@@ -347,27 +496,32 @@ impl Checker {
 
     /// The window of `sum` and `count_in`: one window (`6 months before c`), or two dates
     /// `from, to` meaning after `from`, up to and including `to`.
-    fn window_args(&mut self, args: &[Expr], env: &Env) {
+    fn window_args(&mut self, args: &[Expr], env: &Env) -> Option<WindowArg> {
         match args {
-            [window] => {
-                self.expect_type(window, &Type::Window, env);
-            }
+            [window] => Some(WindowArg::Window(self.expect(
+                window,
+                &Type::Window,
+                env,
+            )?)),
             [from, to] => {
-                self.expect_type(from, &Type::Time, env);
-                self.expect_type(to, &Type::Time, env);
+                let from = self.expect(from, &Type::Time, env);
+                let to = self.expect(to, &Type::Time, env);
+                Some(WindowArg::Between(from?, to?))
             }
-            _ => {}
+            _ => None,
         }
     }
 
-    pub(super) fn call_type(
+    /// A call of a built-in function, resolved: its operands lowered, the kinds, fields and
+    /// clauses it names turned into ids.
+    pub(super) fn call(
         &mut self,
         name: &Ident,
         builtin: Option<Builtin>,
         args: &[Expr],
         span: Span,
         env: &Env,
-    ) -> Option<Type> {
+    ) -> Option<(Call, Type)> {
         let Some(builtin) = builtin else {
             let hint = suggestion(&name.name, FUNCTIONS.iter().map(|f| f.name));
             self.error(
@@ -400,25 +554,40 @@ impl Checker {
         }
         match builtin {
             Builtin::Max | Builtin::Min => {
-                let first = self.type_of(args.first()?, env)?.as_time();
-                if !matches!(
-                    first,
-                    Type::Money | Type::Number | Type::Percent | Type::Time
-                ) {
+                let first = self.lower(args.first()?, env)?;
+                let ty = first.ty.as_time();
+                if !matches!(ty, Type::Money | Type::Number | Type::Percent | Type::Time) {
                     return self.mismatch(
                         span,
-                        format!("cannot take `{}` of {first}", name.name),
+                        format!("cannot take `{}` of {ty}", name.name),
                         "compare money, numbers, percentages or dates",
                     );
                 }
+                let mut lowered = vec![first];
+                let mut complete = true;
                 for arg in args.iter().skip(1) {
-                    self.expect_type(arg, &first, env);
+                    match self.expect(arg, &ty, env) {
+                        Some(c) => lowered.push(c),
+                        None => complete = false,
+                    }
                 }
-                Some(first)
+                complete.then_some((
+                    Call::Extreme {
+                        max: builtin == Builtin::Max,
+                        args: lowered,
+                    },
+                    ty,
+                ))
             }
             Builtin::Ceil | Builtin::Floor => {
-                self.expect_type(args.first()?, &Type::Number, env);
-                Some(Type::Number)
+                let arg = self.expect(args.first()?, &Type::Number, env)?;
+                Some((
+                    Call::Round {
+                        ceil: builtin == Builtin::Ceil,
+                        arg,
+                    },
+                    Type::Number,
+                ))
             }
             Builtin::Days
             | Builtin::StartedMonths
@@ -426,14 +595,14 @@ impl Checker {
             | Builtin::CompleteWeeks
             | Builtin::Hours
             | Builtin::Minutes => {
-                self.expect_type(args.first()?, &Type::Delay, env);
-                Some(Type::Number)
+                let delay = self.expect(args.first()?, &Type::Delay, env)?;
+                Some((Call::Measure(builtin, delay), Type::Number))
             }
             Builtin::UnpaidDays
             | Builtin::UnpaidStartedMonths
             | Builtin::UnpaidCompleteMonths
             | Builtin::UnpaidCompleteWeeks => {
-                self.expect_type(args.first()?, &Type::Delay, env);
+                let delay = self.expect(args.first()?, &Type::Delay, env)?;
                 // The amount owed is the breached obligation's event's `amount`.
                 let has_amount = env.var.as_ref().is_some_and(|(_, kind)| {
                     self.events
@@ -448,18 +617,18 @@ impl Checker {
                         "use it under `on breach of` an obligation whose events have an `amount: money` field",
                     );
                 }
-                Some(Type::Money)
+                Some((Call::Unpaid(builtin, delay), Type::Money))
             }
             Builtin::EndOfMonth => {
-                self.expect_type(args.first()?, &Type::Time, env);
-                Some(Type::Time)
+                let at = self.expect(args.first()?, &Type::Time, env)?;
+                Some((Call::EndOfMonth(at), Type::Time))
             }
             Builtin::Nth | Builtin::Count => {
-                let kind = self.kind_arg(args.first()?)?;
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
                 match env.var.clone() {
                     Some((_, bound)) => {
                         let arg_span = args.first().map_or(span, |a| a.span);
-                        if !self.linked(&kind, &bound, arg_span) {
+                        if !self.linked(&kind_name, &bound, arg_span) {
                             return None;
                         }
                     }
@@ -471,23 +640,31 @@ impl Checker {
                         );
                     }
                 }
-                if name.name == "nth" {
-                    self.expect_type(args.get(1)?, &Type::Number, env);
-                    Some(Type::Event(kind))
+                if builtin == Builtin::Nth {
+                    let n = self.expect(args.get(1)?, &Type::Number, env)?;
+                    Some((Call::Nth { kind, n }, Type::Event(kind_name)))
                 } else {
-                    Some(Type::Number)
+                    Some((Call::Count { kind }, Type::Number))
                 }
             }
             Builtin::LastBefore => {
-                let kind = self.kind_arg(args.first()?)?;
-                self.expect_type(args.get(1)?, &Type::Time, env);
-                Some(Type::Event(kind))
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
+                let at = self.expect(args.get(1)?, &Type::Time, env)?;
+                Some((Call::LastBefore { kind, at }, Type::Event(kind_name)))
             }
             Builtin::Sum => {
-                let kind = self.kind_arg(args.first()?)?;
-                let ty = self.numeric_field_arg(&kind, args.get(1)?)?;
-                self.window_args(&args[2..], env);
-                Some(ty)
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
+                let field = self.numeric_field_arg(&kind_name, args.get(1)?);
+                let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
+                let (field, ty) = field?;
+                Some((
+                    Call::Sum {
+                        kind,
+                        field,
+                        window: window?,
+                    },
+                    ty,
+                ))
             }
             Builtin::Due | Builtin::Met | Builtin::MetOn => {
                 let arg = args.first()?;
@@ -498,38 +675,45 @@ impl Checker {
                         "name an obligation clause",
                     );
                 };
-                match args.get(1) {
-                    None => {
-                        self.same_scope_obligation(obligation, env)?;
-                    }
+                let (clause, event) = match args.get(1) {
+                    None => (self.same_scope_obligation(obligation, env)?, None),
                     Some(event) => {
-                        let Some((_, ClauseKind::Obligation, binding)) =
+                        let Some((index, ClauseKind::Obligation, binding)) =
                             self.clause_ids.get(&obligation.name).cloned()
                         else {
                             self.unknown_clause(obligation, "obligation");
                             return None;
                         };
                         let want = binding.map_or(Type::Bool, |(_, kind)| Type::Event(kind));
-                        self.expect_type(event, &want, env);
+                        (index, Some(self.expect(event, &want, env)?))
                     }
-                }
-                Some(if name.name == "met" {
+                };
+                let ty = if builtin == Builtin::Met {
                     Type::Bool
                 } else {
                     Type::Time
-                })
+                };
+                Some((
+                    Call::Obligation {
+                        builtin,
+                        clause,
+                        event,
+                    },
+                    ty,
+                ))
             }
             Builtin::Given => {
-                self.type_of(args.first()?, env)?;
-                Some(Type::Bool)
+                let arg = self.lower(args.first()?, env)?;
+                Some((Call::Given(arg), Type::Bool))
             }
             Builtin::CountIn => {
-                self.kind_arg(args.first()?)?;
-                self.window_args(&args[1..], env);
-                Some(Type::Number)
+                let kind = self.kind_arg(args.first()?);
+                let window = self.window_args(args.get(1..).unwrap_or(&[]), env);
+                let ((_, kind), window) = (kind?, window?);
+                Some((Call::CountIn { kind, window }, Type::Number))
             }
             Builtin::Total => {
-                let kind = self.kind_arg(args.first()?)?;
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
                 let Some((_, bound)) = env.var.clone() else {
                     return self.mismatch(
                         span,
@@ -537,21 +721,23 @@ impl Checker {
                         "it adds up the events that refer to the clause's event",
                     );
                 };
-                if !self.linked(&kind, &bound, span) {
+                if !self.linked(&kind_name, &bound, span) {
                     return None;
                 }
-                self.numeric_field_arg(&kind, args.get(1)?)
+                let (field, ty) = self.numeric_field_arg(&kind_name, args.get(1)?)?;
+                Some((Call::Total { kind, field }, ty))
             }
             Builtin::Rank => {
-                let ty = self.type_of(args.first()?, env)?;
-                if !matches!(ty, Type::Event(_)) {
+                let event = self.lower(args.first()?, env)?;
+                if !matches!(event.ty, Type::Event(_)) {
+                    let ty = event.ty;
                     return self.mismatch(
                         span,
                         format!("`rank` takes an event, not {ty}"),
                         "pass the clause's event variable",
                     );
                 }
-                Some(Type::Number)
+                Some((Call::Rank(event), Type::Number))
             }
             Builtin::Streak => {
                 if !env.for_each {
@@ -561,21 +747,28 @@ impl Checker {
                         "it counts consecutive events of the clause's kind",
                     );
                 }
-                self.expect_type(args.first()?, &Type::Bool, env);
-                if let Some(period) = args.get(1) {
-                    let calendar_period = match &period.kind {
-                        ExprKind::Duration(d) => crate::calendar::is_calendar_period(d),
-                        _ => false,
-                    };
-                    if !calendar_period {
-                        return self.mismatch(
-                            period.span,
-                            String::from("a streak runs over calendar periods"),
-                            "write `1 day`, `1 week`, `1 month`, `3 months` (quarters), `6 months` or `1 year`",
-                        );
-                    }
-                }
-                Some(Type::Number)
+                let cond = self.expect(args.first()?, &Type::Bool, env);
+                let period = match args.get(1) {
+                    None => None,
+                    Some(period) => match &period.kind {
+                        ExprKind::Duration(d) if crate::calendar::is_calendar_period(d) => Some(*d),
+                        _ => {
+                            return self
+                                .mismatch(
+                                    period.span,
+                                    String::from("a streak runs over calendar periods"),
+                                    "write `1 day`, `1 week`, `1 month`, `3 months` (quarters), `6 months` or `1 year`",
+                                );
+                        }
+                    },
+                };
+                Some((
+                    Call::Streak {
+                        cond: cond?,
+                        period,
+                    },
+                    Type::Number,
+                ))
             }
             Builtin::EndOf => {
                 let arg = args.first()?;
@@ -587,7 +780,9 @@ impl Checker {
                     );
                 };
                 match self.clause_ids.get(&term.name) {
-                    Some((_, ClauseKind::Term, _)) => Some(Type::Time),
+                    Some((index, ClauseKind::Term, _)) => {
+                        Some((Call::EndOf { clause: *index }, Type::Time))
+                    }
                     _ => {
                         self.unknown_clause(term, "term");
                         None
@@ -598,7 +793,7 @@ impl Checker {
     }
 
     /// An argument that names a money or number field of an event kind (`sum`, `total`).
-    pub(super) fn numeric_field_arg(&mut self, kind: &str, arg: &Expr) -> Option<Type> {
+    pub(super) fn numeric_field_arg(&mut self, kind: &str, arg: &Expr) -> Option<(FieldId, Type)> {
         let ExprKind::Name(field) = &arg.kind else {
             return self.mismatch(
                 arg.span,
@@ -606,13 +801,13 @@ impl Checker {
                 "name a money or number field of the event kind",
             );
         };
-        let ty = self
+        let found = self
             .events
             .get(kind)
             .and_then(|k| k.fields.get(&field.name))
-            .map(|f| f.ty.clone());
-        match ty {
-            Some(t @ (Type::Money | Type::Number)) => Some(t),
+            .map(|f| (f.id, f.ty.clone()));
+        match found {
+            Some((id, t @ (Type::Money | Type::Number))) => Some((id, t)),
             _ => self.mismatch(
                 field.span,
                 format!(
@@ -624,18 +819,18 @@ impl Checker {
         }
     }
 
-    /// An argument that names an event kind.
-    pub(super) fn kind_arg(&mut self, arg: &Expr) -> Option<String> {
+    /// An argument that names an event kind: its name and id.
+    pub(super) fn kind_arg(&mut self, arg: &Expr) -> Option<(String, KindId)> {
         match &arg.kind {
-            ExprKind::Name(kind) if self.known_kind(kind) => Some(kind.name.clone()),
-            ExprKind::Name(_) => None,
-            _ => self
-                .mismatch(
-                    arg.span,
-                    String::from("expected the name of an event kind"),
-                    "name a kind declared with `event`",
-                )
-                .map(|_| String::new()),
+            ExprKind::Name(kind) => {
+                let id = self.kind_id(kind)?;
+                Some((kind.name.clone(), id))
+            }
+            _ => self.mismatch(
+                arg.span,
+                String::from("expected the name of an event kind"),
+                "name a kind declared with `event`",
+            ),
         }
     }
 }

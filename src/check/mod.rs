@@ -6,6 +6,7 @@ mod clause;
 mod expr;
 mod lint;
 mod model;
+mod resolved;
 pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -59,13 +60,40 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
                 .rounding
                 .unwrap_or(rust_decimal::RoundingStrategy::MidpointAwayFromZero),
             roll_forward: checker.roll_forward,
-            events: std::mem::take(&mut checker.events),
-            params: std::mem::take(&mut checker.params),
-            lets: std::mem::take(&mut checker.let_list),
-            order: evaluation_order(evaluation, &clauses),
+            events: kinds_by_id(std::mem::take(&mut checker.events)),
+            kind_ids: checker.kind_ids.clone(),
+            params: checker
+                .params
+                .iter()
+                .map(|(name, p)| (name.clone(), p.id))
+                .collect(),
+            values: std::mem::take(&mut checker.definitions)
+                .into_iter()
+                .flatten()
+                .collect(),
+            order: evaluation_order(evaluation, &clauses, &checker.value_ids),
             clauses,
         })
     };
+    // Every slot filled, every kind numbered in order: anything else is a bug here.
+    if let Some(c) = &checked {
+        let kinds_in_order = c.events.iter().enumerate().all(|(i, k)| k.id == i);
+        if !kinds_in_order
+            || c.values.len() != checker.value_ids.len()
+            || c.events.len() != checker.kind_ids.len()
+        {
+            return CheckResult {
+                checked: None,
+                diagnostics: vec![Diagnostic::error(
+                    "terms::check::internal",
+                    contract.name.span,
+                    "internal error: the checker left a name unresolved",
+                )
+                .label("in this contract")
+                .help("this is a bug in terms: please report it with the contract")],
+            };
+        }
+    }
     CheckResult {
         checked,
         diagnostics: checker.diagnostics,
@@ -87,9 +115,15 @@ struct Checker {
     rounding: Option<rust_decimal::RoundingStrategy>,
     roll_forward: bool,
     events: BTreeMap<String, EventKind>,
-    params: BTreeMap<String, Param>,
-    let_types: HashMap<String, Type>,
-    let_list: Vec<Let>,
+    /// Event kind name → id: ids are positions in name order.
+    kind_ids: BTreeMap<String, KindId>,
+    params: BTreeMap<String, ParamDecl>,
+    /// Typed `let`s: name → (slot, type).
+    let_types: HashMap<String, (ValueId, Type)>,
+    /// Parameter and `let` name → slot, given as each is declared.
+    value_ids: HashMap<String, ValueId>,
+    /// Parameters and `let`s by slot, filled as each is checked.
+    definitions: Vec<Option<Definition>>,
     /// Parameters and `let`s declared but without a type (an error was reported): their
     /// uses report nothing more.
     failed: BTreeSet<String>,
@@ -97,6 +131,22 @@ struct Checker {
     declared: BTreeMap<String, Span>,
     /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
     clause_ids: BTreeMap<String, ClauseInfo>,
+}
+
+/// A parameter as declared, before its value is checked.
+#[derive(Clone)]
+struct ParamDecl {
+    id: ValueId,
+    ty: Type,
+    value: Option<Expr>,
+    span: Span,
+}
+
+/// The event kinds in id order.
+fn kinds_by_id(kinds: BTreeMap<String, EventKind>) -> Vec<EventKind> {
+    let mut list: Vec<EventKind> = kinds.into_values().collect();
+    list.sort_by_key(|k| k.id);
+    list
 }
 
 /// What an expression may refer to, besides the contract's parameters.
@@ -128,6 +178,12 @@ impl Checker {
                 _ => None,
             })
             .collect();
+        let kind_ids: BTreeMap<String, KindId> = kinds
+            .iter()
+            .enumerate()
+            .map(|(i, k)| (k.clone(), i))
+            .collect();
+        self.kind_ids = kind_ids.clone();
         let mut calendar_seen = false;
         let mut timezone_seen = false;
         for item in &contract.items {
@@ -283,6 +339,8 @@ impl Checker {
                     }
                     names_seen.insert(decl.name.name.clone(), decl.name.span);
                     let mut fields = BTreeMap::new();
+                    let mut refers_to = Vec::new();
+                    let mut amount = None;
                     let mut field_spans: BTreeMap<&str, Span> = BTreeMap::new();
                     for field in &decl.fields {
                         if let Some(first) = field_spans.get(field.name.name.as_str()) {
@@ -307,9 +365,17 @@ impl Checker {
                         }
                         field_spans.insert(&field.name.name, field.name.span);
                         if let Some(ty) = self.type_name(&field.type_name, &kinds) {
+                            refers_to.push(match &ty {
+                                Type::Event(k) => kind_ids.get(k).copied(),
+                                _ => None,
+                            });
+                            if field.name.name == "amount" && ty == Type::Money {
+                                amount = Some(fields.len());
+                            }
                             fields.insert(
                                 field.name.name.clone(),
                                 Field {
+                                    id: fields.len(),
                                     ty,
                                     optional: field.optional,
                                 },
@@ -319,9 +385,12 @@ impl Checker {
                     self.events.insert(
                         decl.name.name.clone(),
                         EventKind {
+                            id: kind_ids.get(&decl.name.name).copied().unwrap_or(usize::MAX),
                             name: decl.name.name.clone(),
                             planned: decl.planned,
                             fields,
+                            amount,
+                            refers_to,
                         },
                     );
                 }
@@ -350,10 +419,11 @@ impl Checker {
                             );
                             continue;
                         }
+                        let id = self.new_value(&decl.name.name);
                         self.params.insert(
                             decl.name.name.clone(),
-                            Param {
-                                name: decl.name.name.clone(),
+                            ParamDecl {
+                                id,
                                 ty,
                                 value: decl.default.clone(),
                                 span: decl.name.span,
@@ -368,6 +438,7 @@ impl Checker {
                         continue;
                     }
                     names_seen.insert(name.name.clone(), name.span);
+                    self.new_value(&name.name);
                 }
                 ast::Item::Clause(clause) => {
                     if let Some((index, _, _)) = self.clause_ids.get(&clause.id.name) {
@@ -390,6 +461,7 @@ impl Checker {
                 }
             }
         }
+        self.inherit_bindings(contract);
         self.party_collisions(&names_seen);
         self.declared = names_seen;
         if self.parties.is_empty() {
@@ -418,16 +490,89 @@ impl Checker {
         }
     }
 
-    /// Checks parameter values once every name is known and typed.
-    fn param_values(&mut self, cyclic: &BTreeSet<String>) {
-        let params: Vec<Param> = self.params.values().cloned().collect();
-        for param in params {
-            if let Some(value) = &param.value {
-                if cyclic.contains(&param.name) {
-                    continue;
+    /// A clause `on breach of` an obligation, without `for each` of its own, is kept per
+    /// instance of that obligation: it binds the same event, through any chain of `on breach
+    /// of`. Each chain is followed once (linear in clauses); a cycle binds nothing here and
+    /// is reported by the dependency search.
+    fn inherit_bindings(&mut self, contract: &ast::Contract) {
+        let mut breach_of: BTreeMap<&str, &str> = BTreeMap::new();
+        for clause in contract.items.iter().filter_map(as_clause) {
+            let own = clause
+                .items
+                .iter()
+                .any(|i| matches!(i.kind, ClauseItemKind::ForEach { .. }));
+            let target = clause.items.iter().find_map(|i| match &i.kind {
+                ClauseItemKind::OnBreach(o) => Some(o.name.as_str()),
+                _ => None,
+            });
+            if let (false, Some(target)) = (own, target) {
+                breach_of.entry(clause.id.name.as_str()).or_insert(target);
+            }
+        }
+        let mut resolved: HashMap<&str, Option<(String, String)>> = HashMap::new();
+        for &start in breach_of.keys() {
+            let mut path = Vec::new();
+            let mut seen = BTreeSet::new();
+            let mut current = start;
+            let binding = loop {
+                if let Some(found) = resolved.get(current) {
+                    break found.clone();
                 }
-                let env = Env::default();
-                self.expect_type(value, &param.ty, &env);
+                match breach_of.get(current) {
+                    Some(&next) if seen.insert(current) => {
+                        path.push(current);
+                        current = next;
+                    }
+                    Some(_) => break None, // a cycle
+                    None => break self.clause_ids.get(current).and_then(|(_, _, b)| b.clone()),
+                };
+            };
+            for id in path {
+                resolved.insert(id, binding.clone());
+            }
+        }
+        for (id, binding) in resolved {
+            if let Some((_, _, slot)) = self.clause_ids.get_mut(id) {
+                *slot = binding;
+            }
+        }
+    }
+
+    /// A slot for a parameter or `let`, as it is declared.
+    fn new_value(&mut self, name: &str) -> ValueId {
+        let id = self.definitions.len();
+        self.definitions.push(None);
+        self.value_ids.insert(name.to_string(), id);
+        id
+    }
+
+    /// Checks parameter values once every name is known and typed, and fills their slots.
+    fn param_values(&mut self, cyclic: &BTreeSet<String>) {
+        let params: Vec<(String, ParamDecl)> = self
+            .params
+            .iter()
+            .map(|(n, p)| (n.clone(), p.clone()))
+            .collect();
+        for (name, param) in params {
+            let value = match &param.value {
+                Some(_) if cyclic.contains(&name) => continue,
+                Some(value) => {
+                    let env = Env::default();
+                    match self.expect(value, &param.ty, &env) {
+                        Some(core) => Some(core),
+                        None => continue,
+                    }
+                }
+                None => None,
+            };
+            if let Some(slot) = self.definitions.get_mut(param.id) {
+                *slot = Some(Definition {
+                    name,
+                    ty: param.ty,
+                    value,
+                    param: true,
+                    span: param.span,
+                });
             }
         }
     }
@@ -571,7 +716,19 @@ impl Checker {
             );
             return None;
         }
-        Some(Party::OfEvent(field.name.clone()))
+        let field = if field.name == "by" {
+            FieldRef::By
+        } else {
+            match self
+                .events
+                .get(kind)
+                .and_then(|k| k.fields.get(&field.name))
+            {
+                Some(f) => FieldRef::Declared(f.id),
+                None => return None,
+            }
+        };
+        Some(Party::OfEvent(field))
     }
 
     fn known_party(&mut self, party: &Ident) -> bool {
@@ -592,6 +749,14 @@ impl Checker {
             )),
         );
         false
+    }
+
+    /// A declared event kind's id; reports an unknown one.
+    fn kind_id(&mut self, kind: &Ident) -> Option<KindId> {
+        if !self.known_kind(kind) {
+            return None;
+        }
+        self.events.get(&kind.name).map(|k| k.id)
     }
 
     fn known_kind(&mut self, kind: &Ident) -> bool {
@@ -628,7 +793,7 @@ impl Checker {
         contract: &'c ast::Contract,
     ) -> (Vec<&'c ast::Ident>, BTreeSet<String>, Vec<Declared>) {
         // Each name's first declaration: duplicates are reported already.
-        let mut nodes: Vec<Node<'c>> = Vec::new();
+        let mut nodes: Vec<Decl<'c>> = Vec::new();
         let mut by_name: HashMap<&'c str, usize> = HashMap::new();
         let mut by_clause: HashMap<&'c str, usize> = HashMap::new();
         for item in &contract.items {
@@ -636,7 +801,7 @@ impl Checker {
             let node = match item {
                 ast::Item::Param(decl) if !by_name.contains_key(decl.name.name.as_str()) => {
                     by_name.insert(&decl.name.name, index);
-                    Node::Value {
+                    Decl::Value {
                         name: &decl.name,
                         param: true,
                         value: decl.default.as_ref(),
@@ -644,7 +809,7 @@ impl Checker {
                 }
                 ast::Item::Let { name, value } if !by_name.contains_key(name.name.as_str()) => {
                     by_name.insert(&name.name, index);
-                    Node::Value {
+                    Decl::Value {
                         name,
                         param: false,
                         value: Some(value),
@@ -652,7 +817,7 @@ impl Checker {
                 }
                 ast::Item::Clause(clause) if !by_clause.contains_key(clause.id.name.as_str()) => {
                     by_clause.insert(&clause.id.name, index);
-                    Node::Clause(clause)
+                    Decl::Clause(clause)
                 }
                 _ => continue,
             };
@@ -664,8 +829,8 @@ impl Checker {
                 let mut out = Vec::new();
                 let mut exprs: Vec<&Expr> = Vec::new();
                 match node {
-                    Node::Value { value, .. } => exprs.extend(value.iter().copied()),
-                    Node::Clause(clause) => {
+                    Decl::Value { value, .. } => exprs.extend(value.iter().copied()),
+                    Decl::Clause(clause) => {
                         for item in &clause.items {
                             match &item.kind {
                                 ClauseItemKind::OnBreach(o) | ClauseItemKind::WhileUnmet(o) => {
@@ -746,7 +911,7 @@ impl Checker {
                             .map(|(n, _)| *n)
                             .collect();
                         for n in &path {
-                            if let Some(Node::Value { name, .. }) = nodes.get(*n) {
+                            if let Some(Decl::Value { name, .. }) = nodes.get(*n) {
                                 cyclic.insert(name.name.clone());
                             }
                         }
@@ -760,15 +925,15 @@ impl Checker {
         let evaluation = order
             .iter()
             .filter_map(|n| match nodes.get(*n) {
-                Some(Node::Value { name, .. }) => Some(Declared::Value(name.name.clone())),
-                Some(Node::Clause(c)) => Some(Declared::Clause(c.id.name.clone())),
+                Some(Decl::Value { name, .. }) => Some(Declared::Value(name.name.clone())),
+                Some(Decl::Clause(c)) => Some(Declared::Clause(c.id.name.clone())),
                 None => None,
             })
             .collect();
         let lets = order
             .into_iter()
             .filter_map(|n| match nodes.get(n) {
-                Some(Node::Value {
+                Some(Decl::Value {
                     name, param: false, ..
                 }) => Some(*name),
                 _ => None,
@@ -798,16 +963,22 @@ impl Checker {
                 continue;
             }
             let env = Env::default();
-            match self.type_of(expr, &env) {
-                Some(ty) => {
-                    self.let_types.insert(name.name.clone(), ty.clone());
-                    self.let_list.push(Let {
-                        name: name.name.clone(),
-                        ty,
-                        value: expr.clone(),
-                    });
+            let id = self.value_ids.get(&name.name).copied();
+            match (self.lower(expr, &env), id) {
+                (Some(core), Some(id)) => {
+                    self.let_types
+                        .insert(name.name.clone(), (id, core.ty.clone()));
+                    if let Some(slot) = self.definitions.get_mut(id) {
+                        *slot = Some(Definition {
+                            name: name.name.clone(),
+                            ty: core.ty.clone(),
+                            value: Some(core),
+                            param: false,
+                            span: name.span,
+                        });
+                    }
                 }
-                None => {
+                _ => {
                     self.failed.insert(name.name.clone());
                 }
             }
@@ -821,8 +992,13 @@ enum Declared {
     Clause(String),
 }
 
-/// The evaluator's order: clause ids resolved to their indices among the checked clauses.
-fn evaluation_order(order: Vec<Declared>, clauses: &[Clause]) -> Vec<Evaluation> {
+/// The evaluator's order: names resolved to their slots, clause ids to their indices among
+/// the checked clauses.
+fn evaluation_order(
+    order: Vec<Declared>,
+    clauses: &[Clause],
+    values: &HashMap<String, ValueId>,
+) -> Vec<Evaluation> {
     let index: HashMap<&str, usize> = clauses
         .iter()
         .enumerate()
@@ -832,7 +1008,7 @@ fn evaluation_order(order: Vec<Declared>, clauses: &[Clause]) -> Vec<Evaluation>
     order
         .into_iter()
         .filter_map(|d| match d {
-            Declared::Value(name) => Some(Evaluation::Value(name)),
+            Declared::Value(name) => values.get(&name).map(|&v| Evaluation::Value(v)),
             Declared::Clause(id) => index.get(id.as_str()).map(|&i| Evaluation::Clause(i)),
         })
         .collect()
@@ -840,7 +1016,7 @@ fn evaluation_order(order: Vec<Declared>, clauses: &[Clause]) -> Vec<Evaluation>
 
 /// A declaration that can depend on others.
 #[derive(Clone, Copy)]
-enum Node<'a> {
+enum Decl<'a> {
     Value {
         name: &'a Ident,
         param: bool,
@@ -849,19 +1025,19 @@ enum Node<'a> {
     Clause(&'a ast::Clause),
 }
 
-impl Node<'_> {
+impl Decl<'_> {
     fn name(&self) -> &str {
         match self {
-            Node::Value { name, .. } => &name.name,
-            Node::Clause(c) => &c.id.name,
+            Decl::Value { name, .. } => &name.name,
+            Decl::Clause(c) => &c.id.name,
         }
     }
 }
 
 /// The diagnostic for a cycle: `path` runs from `to` to the node whose use of `to` (at
 /// `span`) closes it.
-fn cycle(nodes: &[Node], path: &[usize], to: usize, span: Span) -> Diagnostic {
-    let name = |n: usize| nodes.get(n).map_or("?", Node::name);
+fn cycle(nodes: &[Decl], path: &[usize], to: usize, span: Span) -> Diagnostic {
+    let name = |n: usize| nodes.get(n).map_or("?", Decl::name);
     let first = name(to);
     let message = if path.len() <= 1 {
         format!("`{first}` is defined in terms of itself")

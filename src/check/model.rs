@@ -3,10 +3,12 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{ChargeKind, Counting, Duration, Expr, Opens, OrderEntry};
+use crate::ast::{ChargeKind, Counting, Duration};
 use crate::calendar::Calendar;
 use crate::check::types::Type;
 use crate::source::Span;
+
+pub use crate::check::resolved::*;
 
 /// A contract that passed the checker.
 #[derive(Debug, Clone)]
@@ -25,10 +27,14 @@ pub struct Checked {
     pub rounding: rust_decimal::RoundingStrategy,
     /// Whether every deadline on a weekend or public holiday moves to the next working day.
     pub roll_forward: bool,
-    pub events: BTreeMap<String, EventKind>,
-    pub params: BTreeMap<String, Param>,
-    /// `let` definitions in an order where each comes after the ones it uses.
-    pub lets: Vec<Let>,
+    /// The event kinds, by [`KindId`].
+    pub events: Vec<EventKind>,
+    /// Event kind name → id: how a scenario's events are resolved.
+    pub kind_ids: BTreeMap<String, KindId>,
+    /// Every parameter and `let`, by [`ValueId`].
+    pub values: Vec<Definition>,
+    /// Parameter name → id: how a scenario's facts are resolved.
+    pub params: BTreeMap<String, ValueId>,
     /// Every parameter, `let` and clause, each after what it uses (the checker refuses
     /// cycles): the evaluator computes each once, in this order.
     pub order: Vec<Evaluation>,
@@ -38,8 +44,8 @@ pub struct Checked {
 /// One step of the evaluation order.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Evaluation {
-    /// A parameter or `let`, by name.
-    Value(String),
+    /// A parameter or `let`.
+    Value(ValueId),
     /// A clause, by index in [`Checked::clauses`].
     Clause(usize),
 }
@@ -63,33 +69,46 @@ impl NoticeRules {
 
 #[derive(Debug, Clone)]
 pub struct EventKind {
+    pub id: KindId,
     pub name: String,
     /// Known in advance (`event maintenance planned { … }`): events of this kind are seen
     /// even when dated after the evaluation date.
     pub planned: bool,
+    /// The declared fields, by name; each has a slot in the kind's events.
     pub fields: BTreeMap<String, Field>,
+    /// The `amount: money` field, if the kind has one: what a debt of this kind owes, what
+    /// a payment of this kind pays.
+    pub amount: Option<FieldId>,
+    /// For each declared field, in slot order, the kind of event it refers to, if any.
+    pub refers_to: Vec<Option<KindId>>,
+}
+
+impl EventKind {
+    /// How many declared fields (slots) events of this kind have.
+    pub fn slots(&self) -> usize {
+        self.fields.len()
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Field {
+    /// Its slot in the events of its kind.
+    pub id: FieldId,
     pub ty: Type,
     pub optional: bool,
 }
 
+/// A parameter or a `let`.
 #[derive(Debug, Clone)]
-pub struct Param {
+pub struct Definition {
     pub name: String,
     pub ty: Type,
-    /// Without a value, the scenario must give the fact.
-    pub value: Option<Expr>,
+    /// A `let`'s value, or a parameter's default; a parameter without one must be given
+    /// by the scenario.
+    pub value: Option<Core>,
+    /// A parameter (a scenario fact may give it), not a `let`.
+    pub param: bool,
     pub span: Span,
-}
-
-#[derive(Debug, Clone)]
-pub struct Let {
-    pub name: String,
-    pub ty: Type,
-    pub value: Expr,
 }
 
 /// One clause, with what every clause has.
@@ -102,7 +121,7 @@ pub struct Clause {
     /// Which instances the clause has.
     pub scope: Scope,
     /// `when`: the clause applies only where this holds.
-    pub when: Option<Expr>,
+    pub when: Option<Core>,
     /// Whether this clause's deadline moves off weekends and holidays (`roll forward`,
     /// or the contract's `deadlines roll forward`).
     pub rolls: bool,
@@ -114,27 +133,23 @@ pub struct Clause {
 pub enum Scope {
     /// One instance.
     Once,
-    /// One per event of a kind (that passes the filter), bound to `var`.
-    ForEach {
-        kind: String,
-        var: String,
-        filter: Option<Expr>,
-    },
-    /// One per violated instance of an obligation, bound to its variable and to `delay`.
+    /// One per event of a kind (that passes the filter), bound to the clause's variable.
+    ForEach { kind: KindId, filter: Option<Core> },
+    /// One per violated instance of an obligation, bound to its event (if it has one) and
+    /// to `delay`.
     OnBreach {
-        obligation: usize,
-        kind: Option<String>,
-        var: Option<String>,
+        obligation: ClauseId,
+        kind: Option<KindId>,
     },
 }
 
 impl Scope {
-    /// The event variable bound in this scope and its kind.
-    pub fn binding(&self) -> Option<(&str, &str)> {
+    /// The kind of the event bound in this scope, if one is.
+    pub fn binding(&self) -> Option<KindId> {
         match self {
             Scope::Once => None,
-            Scope::ForEach { kind, var, .. } => Some((var, kind)),
-            Scope::OnBreach { kind, var, .. } => Some((var.as_deref()?, kind.as_deref()?)),
+            Scope::ForEach { kind, .. } => Some(*kind),
+            Scope::OnBreach { kind, .. } => *kind,
         }
     }
 }
@@ -155,7 +170,7 @@ pub enum Party {
     /// A declared party.
     Named(String),
     /// The party a field of the clause's event names: `by` (who acted) or a `party` field.
-    OfEvent(String),
+    OfEvent(FieldRef),
 }
 
 /// A duty (or a prohibition) of a party.
@@ -167,21 +182,21 @@ pub struct Obligation {
     /// When it falls due; for a prohibition, when it starts.
     pub deadline: Option<DeadlineRule>,
     /// For a prohibition: when it ends.
-    pub until: Option<Expr>,
+    pub until: Option<Core>,
     pub via: Vec<String>,
     /// The event kind that fulfils (or, for a prohibition, breaches) it.
-    pub act: Option<String>,
+    pub act: Option<KindId>,
     /// An obligation of result: met when this holds.
-    pub requires: Option<Expr>,
+    pub requires: Option<Core>,
     pub counts: Option<Counting>,
     pub otherwise: Option<String>,
 }
 
 #[derive(Debug, Clone)]
 pub enum DeadlineRule {
-    Within(Duration, Expr),
-    AtLeastBefore(Duration, Expr),
-    By(Expr),
+    Within(Duration, Core),
+    AtLeastBefore(Duration, Core),
+    By(Core),
 }
 
 /// A right (permission, option) of a party.
@@ -193,11 +208,20 @@ pub struct Right {
     /// The window's last moment, if the right must be exercised in time.
     pub deadline: Option<DeadlineRule>,
     pub via: Vec<String>,
-    pub exercised_by: Option<String>,
+    pub exercised_by: Option<KindId>,
     /// The right lasts while this obligation (same event) is unmet.
-    pub while_unmet: Option<usize>,
+    pub while_unmet: Option<ClauseId>,
     pub counts: Option<Counting>,
     pub otherwise: Option<String>,
+}
+
+/// When a right opens.
+#[derive(Debug, Clone)]
+pub enum Opens {
+    /// `opens after 14 days following x`: a grace period; the right opens on x + 14 days + 1 day.
+    AfterGrace(Duration, Core),
+    /// `opens on x`
+    On(Core),
 }
 
 /// An amount one party owes another.
@@ -206,17 +230,17 @@ pub struct Charge {
     pub kind: ChargeKind,
     pub debtor: Party,
     pub creditor: Party,
-    pub amount: Expr,
+    pub amount: Core,
 }
 
 /// A fixed term with renewal and termination notice.
 #[derive(Debug, Clone)]
 pub struct Term {
-    pub starts: Expr,
+    pub starts: Core,
     /// A duration: the first period.
-    pub lasts: Expr,
+    pub lasts: Core,
     /// A duration: each renewal.
-    pub renews: Option<Expr>,
+    pub renews: Option<Core>,
     pub tacit: bool,
     pub notices: Vec<TermNotice>,
     pub counts: Option<Counting>,
@@ -226,7 +250,7 @@ pub struct Term {
 
 #[derive(Debug, Clone)]
 pub struct TermNotice {
-    pub kind: String,
+    pub kind: KindId,
     pub party: String,
     pub via: Vec<String>,
     pub before: Duration,
@@ -235,7 +259,7 @@ pub struct TermNotice {
 /// A derived date.
 #[derive(Debug, Clone)]
 pub struct DateRule {
-    pub value: Expr,
+    pub value: Core,
 }
 
 /// How partial payments are applied.
@@ -244,12 +268,30 @@ pub struct Allocation {
     pub debtor: Party,
     pub creditor: Party,
     /// The event kind of payments.
-    pub pays: String,
-    pub order: Vec<OrderEntry>,
+    pub pays: KindId,
+    /// The kinds of debt, in the order payments go to them (oldest debt first within a
+    /// kind, written or not).
+    pub order: Vec<KindId>,
 }
 
 impl Checked {
     pub fn clause_index(&self, id: &str) -> Option<usize> {
         self.clauses.iter().position(|c| c.id == id)
+    }
+
+    /// An event kind by name (for input: a scenario's events).
+    pub fn kind(&self, name: &str) -> Option<&EventKind> {
+        self.kind_ids.get(name).and_then(|id| self.events.get(*id))
+    }
+
+    /// A parameter by name (for input: a scenario's facts).
+    pub fn param(&self, name: &str) -> Option<(ValueId, &Definition)> {
+        let id = *self.params.get(name)?;
+        Some((id, self.values.get(id)?))
+    }
+
+    /// An event kind's name, for the report.
+    pub fn kind_name(&self, kind: KindId) -> &str {
+        self.events.get(kind).map_or("", |k| k.name.as_str())
     }
 }

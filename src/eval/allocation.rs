@@ -12,7 +12,7 @@ pub(super) struct Settlement {
     /// Debt event → (payment event, amount applied), in payment date order.
     pub by_debt: HashMap<usize, Vec<(usize, Decimal)>>,
     /// (payment kind, debt kind) pairs that an allocation settles.
-    pub settles: HashSet<(String, String)>,
+    pub settles: HashSet<(KindId, KindId)>,
 }
 
 /// One allocation's result.
@@ -31,11 +31,10 @@ pub(super) fn settle(c: &Checked, s: &Scenario) -> Settlement {
         let Body::Allocation(rule) = &clause.body else {
             continue;
         };
-        for entry in &rule.order {
-            out.settles
-                .insert((rule.pays.clone(), entry.source.name.clone()));
+        for debt_kind in &rule.order {
+            out.settles.insert((rule.pays, *debt_kind));
         }
-        let applied = allocate(rule, s);
+        let applied = allocate(c, rule, s);
         for (payment, debt, amount, _) in &applied.applications {
             out.by_debt
                 .entry(*debt)
@@ -53,29 +52,27 @@ pub(super) fn settle(c: &Checked, s: &Scenario) -> Settlement {
 /// One queue per kind, with a cursor on its first debt not yet paid off: cursors only move
 /// forward, because payments come in date order and a debt dated after a payment waits
 /// for a later one. Work is O(payments × kinds + debts).
-fn allocate(rule: &crate::check::Allocation, s: &Scenario) -> Applied {
+fn allocate(c: &Checked, rule: &crate::check::Allocation, s: &Scenario) -> Applied {
     let mut out = Applied::default();
     let mut queues: Vec<Vec<(usize, Decimal)>> = rule
         .order
         .iter()
-        .map(|entry| {
-            s.of_kind(&entry.source.name)
+        .map(|kind| {
+            s.of_kind(*kind)
                 .iter()
-                .filter_map(
-                    |&e| match s.events.get(e).and_then(|ev| ev.fields.get("amount")) {
-                        Some(Value::Money(amount)) if *amount > Decimal::ZERO => Some((e, *amount)),
-                        _ => None,
-                    },
-                )
+                .filter_map(|&e| match s.events.get(e).and_then(|ev| ev.amount(c)) {
+                    Some(amount) if amount > Decimal::ZERO => Some((e, amount)),
+                    _ => None,
+                })
                 .collect()
         })
         .collect();
     let mut cursors = vec![0usize; queues.len()];
-    for &payment in s.of_kind(&rule.pays) {
+    for &payment in s.of_kind(rule.pays) {
         let Some(pay) = s.events.get(payment) else {
             continue;
         };
-        let Some(Value::Money(mut left)) = pay.fields.get("amount").cloned() else {
+        let Some(mut left) = pay.amount(c) else {
             continue;
         };
         // Only the debtor's payments pay its debts.
@@ -143,7 +140,7 @@ impl<'a> Engine<'a> {
                 source: self.source(clause, Some(payment)),
                 payment: pay.id.clone(),
                 debt: debt_event.id.clone(),
-                debt_kind: debt_event.kind.clone(),
+                debt_kind: self.c.kind_name(debt_event.kind).to_string(),
                 applied,
                 remaining,
                 currency: self.c.currency.clone(),
@@ -158,7 +155,7 @@ impl<'a> Engine<'a> {
             self.out.outstanding.push(OutstandingEntry {
                 source: self.source(clause, Some(debt)),
                 debt: ev.id.clone(),
-                debt_kind: ev.kind.clone(),
+                debt_kind: self.c.kind_name(ev.kind).to_string(),
                 debtor: debtor.clone(),
                 creditor: creditor.clone(),
                 amount: round_cents(outstanding),

@@ -114,7 +114,7 @@ impl<'a> Engine<'a> {
     /// The debt of the obligation an `on breach of` clause is about, for its instance: the
     /// event's `amount`, and what was paid towards it (by the allocation, or by the acts that
     /// fulfil the obligation).
-    pub(super) fn breached_debt(&self, ctx: Ctx<'a>) -> Option<Debt> {
+    pub(super) fn breached_debt(&self, ctx: Ctx) -> Option<Debt> {
         let clause = self.c.clauses.get(ctx.clause)?;
         let Scope::OnBreach { obligation, .. } = &clause.scope else {
             return None;
@@ -122,23 +122,21 @@ impl<'a> Engine<'a> {
         let Body::Obligation(o) = &self.c.clauses.get(*obligation)?.body else {
             return None;
         };
-        let (_, event) = ctx.var?;
+        let event = ctx.var?;
         let debt_event = self.s.events.get(event)?;
-        let Some(Value::Money(owed)) = debt_event.fields.get("amount") else {
-            return None;
-        };
-        let kind = o.act.as_deref()?;
+        let owed = debt_event.amount(self.c)?;
+        let kind = o.act?;
         let (_, paid) = self.parts_paid(kind, o, Some(event), &mut Vec::new());
         let mut parts: Vec<(NaiveDate, Decimal)> = paid
             .into_iter()
             .filter_map(|(_, at, part)| match part {
                 // An act with no amount pays what is left; zero or less pays nothing.
-                None => Some((at.date(), *owed)),
+                None => Some((at.date(), owed)),
                 Some(p) if p > Decimal::ZERO => Some((at.date(), p)),
                 Some(_) => None,
             })
             .collect();
         parts.sort_by_key(|(at, _)| *at);
-        Some(Debt { owed: *owed, parts })
+        Some(Debt { owed, parts })
     }
 }

@@ -4,9 +4,11 @@
 use rust_decimal::Decimal;
 
 use super::{Ctx, Engine, EvalError, Input};
-use crate::ast::{BinOp, Expr, ExprKind};
+use crate::ast::BinOp;
 use crate::builtins::Builtin;
 use crate::calendar::{self, Moment};
+use crate::check::types::Type;
+use crate::check::{Call, Core, FieldId, FieldRef, KindId, Node, WindowArg};
 use crate::diagnostic::Diagnostic;
 use crate::money::{format_grouped, percent_factor};
 use crate::source::Span;
@@ -15,36 +17,36 @@ use crate::value::Value;
 impl<'a> Engine<'a> {
     /// Evaluates an expression. `Value::Absent` flows through arithmetic; a condition on it
     /// is false.
-    pub(super) fn eval(&mut self, expr: &Expr, ctx: Ctx<'a>) -> Result<Value, EvalError> {
+    pub(super) fn eval(&mut self, expr: &Core, ctx: Ctx) -> Result<Value, EvalError> {
         self.spend(ctx, expr.span)?;
         let value = self.eval_inner(expr, ctx)?;
         if let Some(trace) = &mut self.trace {
-            if matches!(
-                expr.kind,
-                ExprKind::Name(_)
-                    | ExprKind::Field(..)
-                    | ExprKind::Call(..)
-                    | ExprKind::Band(..)
-                    | ExprKind::Window { .. }
-            ) {
+            if expr.is_name()
+                || matches!(
+                    expr.node,
+                    Node::Field(..) | Node::Call(..) | Node::Band(..) | Node::Window { .. }
+                )
+            {
                 trace.push((expr.span, value.clone()));
             }
         }
         Ok(value)
     }
 
-    fn eval_inner(&mut self, expr: &Expr, ctx: Ctx<'a>) -> Result<Value, EvalError> {
-        Ok(match &expr.kind {
-            ExprKind::Money { amount, .. } => Value::Money(*amount),
-            ExprKind::Percent(p) => Value::Percent(*p),
-            ExprKind::Number(n) => Value::Number(*n),
-            ExprKind::Date(d) => Value::Time(Moment::Date(*d)),
-            ExprKind::DateTime(d) => Value::Time(Moment::DateTime(*d)),
-            ExprKind::Duration(d) => Value::Duration(*d),
-            ExprKind::Text(t) => Value::Text(t.clone()),
-            ExprKind::Bool(b) => Value::Bool(*b),
-            ExprKind::Name(name) => self.name(&name.name, name.span, ctx)?,
-            ExprKind::Field(base, field) => {
+    fn eval_inner(&mut self, expr: &Core, ctx: Ctx) -> Result<Value, EvalError> {
+        Ok(match &expr.node {
+            Node::Const(v) => v.clone(),
+            Node::Party(name) => Value::Party(name.clone()),
+            Node::Value(id) => self.value(*id, expr.span)?,
+            Node::Var => match ctx.var {
+                Some(e) => Value::Event(e),
+                None => return Err(internal(expr.span, "an event variable with no event")),
+            },
+            Node::Delay => match ctx.delay {
+                Some((from, to)) => Value::Delay { from, to },
+                None => Value::Absent,
+            },
+            Node::Field(base, field) => {
                 let base = self.eval(base, ctx)?;
                 let Value::Event(e) = base else {
                     return Ok(Value::Absent);
@@ -52,20 +54,19 @@ impl<'a> Engine<'a> {
                 let Some(event) = self.s.events.get(e) else {
                     return Ok(Value::Absent);
                 };
-                match field.name.as_str() {
-                    "date" => Value::Time(event.at),
-                    "received" => event.received.map_or(Value::Absent, Value::Time),
-                    "id" => Value::Text(event.id.clone()),
-                    "by" => event.by.clone().map_or(Value::Absent, Value::Party),
-                    "via" => event.via.clone().map_or(Value::Absent, Value::Text),
-                    name => event.fields.get(name).cloned().unwrap_or(Value::Absent),
+                match field {
+                    FieldRef::Date => Value::Time(event.at),
+                    FieldRef::Received => event.received.map_or(Value::Absent, Value::Time),
+                    FieldRef::Id => Value::Text(event.id.clone()),
+                    FieldRef::By => event.by.clone().map_or(Value::Absent, Value::Party),
+                    FieldRef::Via => event.via.clone().map_or(Value::Absent, Value::Text),
+                    FieldRef::Declared(slot) => {
+                        event.fields.get(*slot).cloned().unwrap_or(Value::Absent)
+                    }
                 }
             }
-            ExprKind::Call(_, args, Some(builtin)) => self.call(*builtin, args, expr.span, ctx)?,
-            ExprKind::Call(name, _, None) => {
-                return Err(internal(name.span, "an unknown function"))
-            }
-            ExprKind::Window {
+            Node::Call(call) => self.call(call, expr, ctx)?,
+            Node::Window {
                 length,
                 before,
                 anchor,
@@ -78,45 +79,45 @@ impl<'a> Engine<'a> {
                 ),
                 None => Value::Absent,
             },
-            ExprKind::Neg(inner) => match self.eval(inner, ctx)? {
+            Node::Neg(inner) => match self.eval(inner, ctx)? {
                 Value::Money(d) => Value::Money(-d),
                 Value::Number(d) => Value::Number(-d),
                 Value::Percent(d) => Value::Percent(-d),
                 Value::Absent => Value::Absent,
                 other => return Err(internal(expr.span, &format!("the negation of {other:?}"))),
             },
-            ExprKind::Not(inner) => match self.eval(inner, ctx)? {
+            Node::Not(inner) => match self.eval(inner, ctx)? {
                 Value::Bool(b) => Value::Bool(!b),
                 Value::Absent => Value::Absent,
                 other => return Err(internal(expr.span, &format!("`not` of {other:?}"))),
             },
-            ExprKind::Binary(BinOp::And, a, b) => {
-                if !self.eval(a, ctx)?.is_true() {
-                    Value::Bool(false)
-                } else {
-                    Value::Bool(self.eval(b, ctx)?.is_true())
-                }
-            }
-            ExprKind::Binary(BinOp::Or, a, b) => {
+            Node::Logic(BinOp::Or, a, b) => {
                 if self.eval(a, ctx)?.is_true() {
                     Value::Bool(true)
                 } else {
                     Value::Bool(self.eval(b, ctx)?.is_true())
                 }
             }
-            ExprKind::Binary(op, a, b) => {
+            Node::Logic(_, a, b) => {
+                if !self.eval(a, ctx)?.is_true() {
+                    Value::Bool(false)
+                } else {
+                    Value::Bool(self.eval(b, ctx)?.is_true())
+                }
+            }
+            Node::Binary(op, a, b) => {
                 let left = self.eval(a, ctx)?;
                 let right = self.eval(b, ctx)?;
                 self.binary(*op, left, right, expr.span)?
             }
-            ExprKind::If(cond, then, other) => {
+            Node::If(cond, then, other) => {
                 if self.eval(cond, ctx)?.is_true() {
                     self.eval(then, ctx)?
                 } else {
                     self.eval(other, ctx)?
                 }
             }
-            ExprKind::Band(subject, arms) => {
+            Node::Band(subject, arms) => {
                 let subject = self.eval(subject, ctx)?;
                 if subject == Value::Absent {
                     return Ok(Value::Absent);
@@ -135,44 +136,6 @@ impl<'a> Engine<'a> {
                 Value::Absent
             }
         })
-    }
-
-    fn name(&mut self, name: &str, span: Span, ctx: Ctx<'a>) -> Result<Value, EvalError> {
-        if let Some((var, event)) = ctx.var {
-            if var == name {
-                return Ok(Value::Event(event));
-            }
-        }
-        if name == "delay" {
-            if let Some((from, to)) = ctx.delay {
-                return Ok(Value::Delay { from, to });
-            }
-        }
-        if self.c.parties.contains_key(name) && !self.c.params.contains_key(name) {
-            return Ok(Value::Party(name.to_string()));
-        }
-        if let Some(v) = self.s.facts.get(name) {
-            return Ok(v.clone());
-        }
-        let c = self.c;
-        if let Some(param) = c.params.get(name) {
-            if param.value.is_some() {
-                // Evaluated once, up front; a failure is the recorded one.
-                return self.value(name);
-            }
-            return Err(Diagnostic::error(
-                "terms::eval::missing_fact",
-                span,
-                format!("the scenario does not give `{name}`, which this rule needs"),
-            )
-            .label("needs a fact")
-            .help(format!(
-                "add `fact {name} = …` ({}) to the scenario",
-                param.ty
-            )));
-        }
-        // A `let`: evaluated once, up front; a failure (a missing fact) is the recorded one.
-        self.value(name)
     }
 
     fn binary(
@@ -283,20 +246,14 @@ impl<'a> Engine<'a> {
         })
     }
 
-    fn call(
-        &mut self,
-        name: Builtin,
-        args: &[Expr],
-        span: Span,
-        ctx: Ctx<'a>,
-    ) -> Result<Value, EvalError> {
+    fn call(&mut self, call: &Call, expr: &Core, ctx: Ctx) -> Result<Value, EvalError> {
+        let span = expr.span;
         let delay_of = |v: Value| match v {
             Value::Delay { from, to } => Some((from, to)),
             _ => None,
         };
-        let first = args.first();
-        Ok(match name {
-            Builtin::Max | Builtin::Min => {
+        Ok(match call {
+            Call::Extreme { max, args } => {
                 let mut best: Option<Value> = None;
                 for arg in args {
                     let v = self.eval(arg, ctx)?;
@@ -307,7 +264,7 @@ impl<'a> Engine<'a> {
                         None => v,
                         Some(b) => {
                             let ord = compare(&v, &b, self.s);
-                            let better = if name == Builtin::Max {
+                            let better = if *max {
                                 ord.is_some_and(|o| o.is_gt())
                             } else {
                                 ord.is_some_and(|o| o.is_lt())
@@ -322,24 +279,15 @@ impl<'a> Engine<'a> {
                 }
                 best.unwrap_or(Value::Absent)
             }
-            Builtin::Ceil | Builtin::Floor => match self.eval_arg(first, ctx)? {
-                Value::Number(n) => Value::Number(if name == Builtin::Ceil {
-                    n.ceil()
-                } else {
-                    n.floor()
-                }),
+            Call::Round { ceil, arg } => match self.eval(arg, ctx)? {
+                Value::Number(n) => Value::Number(if *ceil { n.ceil() } else { n.floor() }),
                 _ => Value::Absent,
             },
-            Builtin::Days
-            | Builtin::StartedMonths
-            | Builtin::CompleteMonths
-            | Builtin::CompleteWeeks
-            | Builtin::Hours
-            | Builtin::Minutes => {
-                let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
+            Call::Measure(measure, arg) => {
+                let Some((from, to)) = delay_of(self.eval(arg, ctx)?) else {
                     return Ok(Value::Absent);
                 };
-                let n: i64 = match name {
+                let n: i64 = match measure {
                     Builtin::Days => calendar::days_between(from.date(), to.date()),
                     Builtin::StartedMonths => i64::from(
                         calendar::started_months(from.date(), to.date())
@@ -351,21 +299,22 @@ impl<'a> Engine<'a> {
                     ),
                     Builtin::CompleteWeeks => calendar::complete_weeks(from.date(), to.date()),
                     Builtin::Hours => calendar::minutes_between(from, to).max(0) / 60,
-                    _ => calendar::minutes_between(from, to).max(0),
+                    Builtin::Minutes => calendar::minutes_between(from, to).max(0),
+                    other => return Err(internal(span, &format!("`{other:?}` of a delay"))),
                 };
                 Value::Number(Decimal::from(n))
             }
-            Builtin::UnpaidDays
-            | Builtin::UnpaidStartedMonths
-            | Builtin::UnpaidCompleteMonths
-            | Builtin::UnpaidCompleteWeeks => {
-                let Some((from, to)) = delay_of(self.eval_arg(first, ctx)?) else {
+            Call::Unpaid(measure, arg) => {
+                let Some((from, to)) = delay_of(self.eval(arg, ctx)?) else {
                     return Ok(Value::Absent);
                 };
-                let (Some(periods), Some(debt)) = (
-                    super::balance::Periods::from_builtin(name),
-                    self.breached_debt(ctx),
-                ) else {
+                let Some(periods) = super::balance::Periods::from_builtin(*measure) else {
+                    return Err(internal(
+                        span,
+                        &format!("`{measure:?}` of an unpaid balance"),
+                    ));
+                };
+                let Some(debt) = self.breached_debt(ctx) else {
                     return Ok(Value::Absent);
                 };
                 let (total, runs) = debt
@@ -391,172 +340,143 @@ impl<'a> Engine<'a> {
                 }
                 Value::Money(total)
             }
-            Builtin::EndOfMonth => match self.eval_arg(first, ctx)?.as_moment(self.s) {
+            Call::EndOfMonth(arg) => match self.eval(arg, ctx)?.as_moment(self.s) {
                 Some(m) => Value::Time(Moment::Date(
                     calendar::end_of_month(m.date()).map_err(|e| self.calendar_error(e, span))?,
                 )),
                 None => Value::Absent,
             },
-            Builtin::Nth | Builtin::Count => {
-                let kind = kind_name(first);
-                let Some((_, event)) = ctx.var else {
+            Call::Count { kind } => {
+                let Some(event) = ctx.var else {
                     return Ok(Value::Absent);
                 };
-                let related = self.s.referring(event, kind);
-                if name == Builtin::Count {
-                    Value::Number(Decimal::from(related.len()))
-                } else {
-                    let Value::Number(n) = self.eval_arg(args.get(1), ctx)? else {
-                        return Ok(Value::Absent);
-                    };
-                    let position = usize::try_from(n.trunc().mantissa())
-                        .ok()
-                        .and_then(|n| n.checked_sub(1));
-                    position
-                        .and_then(|p| related.get(p))
-                        .map_or(Value::Absent, |e| Value::Event(*e))
-                }
+                Value::Number(Decimal::from(self.s.referring(event, *kind).len()))
             }
-            Builtin::LastBefore => {
-                let kind = kind_name(first);
-                let Some(t) = self.eval_arg(args.get(1), ctx)?.as_moment(self.s) else {
+            Call::Nth { kind, n } => {
+                let Some(event) = ctx.var else {
                     return Ok(Value::Absent);
                 };
-                let upto = self.s.count_until(kind, t);
-                upto.checked_sub(1)
-                    .and_then(|i| self.s.of_kind(kind).get(i))
+                let Value::Number(n) = self.eval(n, ctx)? else {
+                    return Ok(Value::Absent);
+                };
+                let related = self.s.referring(event, *kind);
+                let position = usize::try_from(n.trunc().mantissa())
+                    .ok()
+                    .and_then(|n| n.checked_sub(1));
+                position
+                    .and_then(|p| related.get(p))
                     .map_or(Value::Absent, |e| Value::Event(*e))
             }
-            Builtin::Sum => {
-                let kind = kind_name(first).to_string();
-                let field = kind_name(args.get(1)).to_string();
-                let Some(range) = self.window_range(&kind, args.get(2..).unwrap_or(&[]), ctx)?
-                else {
+            Call::LastBefore { kind, at } => {
+                let Some(t) = self.eval(at, ctx)?.as_moment(self.s) else {
                     return Ok(Value::Absent);
                 };
-                self.sum(&kind, &field, range, span)?
+                let upto = self.s.count_until(*kind, t);
+                upto.checked_sub(1)
+                    .and_then(|i| self.s.of_kind(*kind).get(i))
+                    .map_or(Value::Absent, |e| Value::Event(*e))
             }
-            Builtin::Due | Builtin::Met | Builtin::MetOn => {
-                let obligation = kind_name(first);
-                let Some(index) = self.clause_id(obligation) else {
+            Call::Sum {
+                kind,
+                field,
+                window,
+            } => {
+                let Some(range) = self.window_range(*kind, window, ctx)? else {
                     return Ok(Value::Absent);
                 };
-                let event = match args.get(1) {
+                let total = self.sum(*kind, *field, range, span)?;
+                typed_total(total, &expr.ty)
+            }
+            Call::Obligation {
+                builtin,
+                clause,
+                event,
+            } => {
+                let event = match event {
                     Some(e) => match self.eval(e, ctx)? {
                         Value::Event(e) => Some(e),
                         _ => return Ok(Value::Absent),
                     },
-                    None => ctx.var.map(|(_, e)| e),
+                    None => ctx.var,
                 };
-                let Some(state) = self.obligation(index, event)? else {
+                let Some(state) = self.obligation(*clause, event)? else {
                     return Ok(Value::Absent);
                 };
-                match name {
+                match builtin {
                     Builtin::Due => state.due.map_or(Value::Absent, Value::Time),
                     Builtin::Met => Value::Bool(state.status == super::ObligationStatus::Met),
                     _ => state.met_on.map_or(Value::Absent, Value::Time),
                 }
             }
-            Builtin::Given => {
+            Call::Given(arg) => {
                 // A parameter the contract leaves open and the scenario does not give is not
                 // given: asking is how a clause depends on it without failing.
-                if let Some(Expr {
-                    kind: ExprKind::Name(n),
-                    ..
-                }) = first
-                {
-                    let open = self
-                        .c
-                        .params
-                        .get(&n.name)
-                        .is_some_and(|p| p.value.is_none());
-                    if open && !self.s.facts.contains_key(&n.name) {
+                if let Node::Value(id) = arg.node {
+                    if self.open(id) {
                         return Ok(Value::Bool(false));
                     }
                 }
-                Value::Bool(self.eval_arg(first, ctx)? != Value::Absent)
+                Value::Bool(self.eval(arg, ctx)? != Value::Absent)
             }
-            Builtin::CountIn => {
-                let kind = kind_name(first);
-                let Some(range) = self.window_range(kind, args.get(1..).unwrap_or(&[]), ctx)?
-                else {
+            Call::CountIn { kind, window } => {
+                let Some(range) = self.window_range(*kind, window, ctx)? else {
                     return Ok(Value::Absent);
                 };
                 Value::Number(Decimal::from(range.len()))
             }
-            Builtin::Total => {
-                let kind = kind_name(first);
-                let field = kind_name(args.get(1));
-                let Some((_, event)) = ctx.var else {
+            Call::Total { kind, field } => {
+                let Some(event) = ctx.var else {
                     return Ok(Value::Absent);
                 };
                 let mut sum = Decimal::ZERO;
-                let money = self.field_is_money(kind, field);
-                for e in self.s.referring(event, kind) {
+                for e in self.s.referring(event, *kind) {
                     let Some(ev) = self.s.events.get(*e) else {
                         continue;
                     };
                     if !self.happened(ev.at) {
                         continue;
                     }
-                    let part = match ev.fields.get(field) {
+                    let part = match ev.fields.get(*field) {
                         Some(Value::Money(d) | Value::Number(d)) => *d,
                         _ => continue,
                     };
                     sum = sum.checked_add(part).ok_or_else(|| overflow(span))?;
                 }
-                if money {
-                    Value::Money(sum)
-                } else {
-                    Value::Number(sum)
-                }
+                typed_total(sum, &expr.ty)
             }
-            Builtin::Rank => match self.eval_arg(first, ctx)? {
+            Call::Rank(arg) => match self.eval(arg, ctx)? {
                 Value::Event(e) => self.s.events.get(e).map_or(Value::Absent, |ev| {
                     Value::Number(Decimal::from(ev.rank.saturating_add(1)))
                 }),
                 _ => Value::Absent,
             },
-            Builtin::Streak => {
-                let Some((_, event)) = ctx.var else {
+            Call::Streak { cond, period } => {
+                let Some(event) = ctx.var else {
                     return Ok(Value::Absent);
                 };
-                let Some(cond) = first else {
-                    return Ok(Value::Absent);
-                };
-                let period = match args.get(1).map(|a| &a.kind) {
-                    Some(ExprKind::Duration(d)) => Some(*d),
-                    _ => None,
-                };
-                self.streak(cond, period, ctx, event)?
+                self.streak(cond, *period, ctx, event)?
             }
-            Builtin::EndOf => {
-                let term = kind_name(first);
-                let Some(index) = self.clause_id(term) else {
-                    return Ok(Value::Absent);
-                };
-                match self.term_state(index)?.ended {
-                    Some(d) => Value::Time(Moment::Date(d)),
-                    None => Value::Absent,
-                }
-            }
+            Call::EndOf { clause } => match self.term_state(*clause)?.ended {
+                Some(d) => Value::Time(Moment::Date(d)),
+                None => Value::Absent,
+            },
         })
     }
 
-    /// The events of `kind` in the window the arguments give: one window value, or two
-    /// moments `from, to` (after `from`, up to and including `to`).
+    /// The events of `kind` in a window: a window value, or two moments `from, to` (after
+    /// `from`, up to and including `to`).
     fn window_range(
         &mut self,
-        kind: &str,
-        args: &[Expr],
-        ctx: Ctx<'a>,
+        kind: KindId,
+        window: &WindowArg,
+        ctx: Ctx,
     ) -> Result<Option<std::ops::Range<usize>>, EvalError> {
-        let window = match args {
-            [window] => match self.eval(window, ctx)? {
+        let window = match window {
+            WindowArg::Window(window) => match self.eval(window, ctx)? {
                 Value::Window(w) => w,
                 _ => return Ok(None),
             },
-            [from, to] => {
+            WindowArg::Between(from, to) => {
                 let from = self.eval(from, ctx)?.as_moment(self.s);
                 let to = self.eval(to, ctx)?.as_moment(self.s);
                 let (Some(from), Some(to)) = (from, to) else {
@@ -569,16 +489,8 @@ impl<'a> Engine<'a> {
                     to_included: true,
                 }
             }
-            _ => return Ok(None),
         };
         Ok(Some(self.s.in_window(kind, &window)))
-    }
-
-    fn eval_arg(&mut self, arg: Option<&Expr>, ctx: Ctx<'a>) -> Result<Value, EvalError> {
-        match arg {
-            Some(a) => self.eval(a, ctx),
-            None => Ok(Value::Absent),
-        }
     }
 
     /// Consecutive events of the clause's kind, ending at `event`, where `cond` holds; with a
@@ -587,9 +499,9 @@ impl<'a> Engine<'a> {
     /// Computed once per (clause, expression) over all events of the kind, in order.
     fn streak(
         &mut self,
-        cond: &Expr,
+        cond: &Core,
         period: Option<crate::ast::Duration>,
-        ctx: Ctx<'a>,
+        ctx: Ctx,
         event: usize,
     ) -> Result<Value, EvalError> {
         let key = (ctx.clause, cond.span.start);
@@ -597,15 +509,15 @@ impl<'a> Engine<'a> {
             return Ok(Value::Absent);
         };
         if !self.streaks.contains_key(&key) {
-            let Some(kind) = self.s.events.get(event).map(|e| e.kind.clone()) else {
+            let Some(kind) = self.s.events.get(event).map(|e| e.kind) else {
                 return Ok(Value::Absent);
             };
-            let events: Vec<usize> = self.s.of_kind(&kind).to_vec();
+            let events: Vec<usize> = self.s.of_kind(kind).to_vec();
             let mut holds = Vec::with_capacity(events.len());
             let saved = self.trace.take();
             for &e in &events {
                 let inner = Ctx {
-                    var: ctx.var.map(|(v, _)| (v, e)),
+                    var: Some(e),
                     ..ctx
                 };
                 match self.eval(cond, inner) {
@@ -639,16 +551,6 @@ impl<'a> Engine<'a> {
             .copied()
             .unwrap_or(0);
         Ok(Value::Number(Decimal::from(n)))
-    }
-
-    /// Whether a field is declared as money (else a number): the type of `sum` and `total`
-    /// comes from the declaration, so it is the same whether or not any event matches.
-    fn field_is_money(&self, kind: &str, field: &str) -> bool {
-        self.c
-            .events
-            .get(kind)
-            .and_then(|k| k.fields.get(field))
-            .is_some_and(|f| f.ty == crate::check::types::Type::Money)
     }
 
     /// Per event, the run of consecutive calendar periods up to its own in which every event
@@ -700,15 +602,14 @@ impl<'a> Engine<'a> {
     /// built once per (kind, field).
     fn sum(
         &mut self,
-        kind: &str,
-        field: &str,
+        kind: KindId,
+        field: FieldId,
         range: std::ops::Range<usize>,
         span: Span,
-    ) -> Result<Value, EvalError> {
+    ) -> Result<Decimal, EvalError> {
         let events = self.s.of_kind(kind);
-        let key = (kind.to_string(), field.to_string());
-        let is_money = self.field_is_money(kind, field);
-        if !self.sums.contains_key(&key) {
+        let key = (kind, field);
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.sums.entry(key) {
             // Past a prefix too large to hold, windows are added up one by one.
             let mut prefix = Vec::with_capacity(events.len().saturating_add(1));
             let mut total = Some(Decimal::ZERO);
@@ -721,7 +622,7 @@ impl<'a> Engine<'a> {
                 }
                 prefix.push(total);
             }
-            self.sums.insert(key.clone(), prefix);
+            slot.insert(prefix);
         }
         let (lo, hi) = (range.start, range.end);
         let prefix = self.sums.get(&key);
@@ -739,11 +640,7 @@ impl<'a> Engine<'a> {
         } else {
             Decimal::ZERO
         };
-        if is_money {
-            Ok(Value::Money(total))
-        } else {
-            Ok(Value::Number(total))
-        }
+        Ok(total)
     }
 }
 
@@ -751,8 +648,8 @@ impl<'a> Engine<'a> {
     /// The total of `field` over the events of `kind` at positions `range`, added one by one.
     fn sum_directly(
         &mut self,
-        kind: &str,
-        field: &str,
+        kind: KindId,
+        field: FieldId,
         range: std::ops::Range<usize>,
         span: Span,
     ) -> Result<Decimal, EvalError> {
@@ -794,11 +691,13 @@ fn overflow(span: Span) -> EvalError {
         .help("amounts have at most 28 significant digits; check the scenario's figures")
 }
 
-/// The name an argument spells (an event kind, a field, a clause).
-fn kind_name(arg: Option<&Expr>) -> &str {
-    match arg.map(|a| &a.kind) {
-        Some(ExprKind::Name(n)) => &n.name,
-        _ => "",
+/// A total as the type the checker gave it: money, or a plain number (the type comes from
+/// the field's declaration, so it is the same whether or not any event matched).
+fn typed_total(total: Decimal, ty: &Type) -> Value {
+    if *ty == Type::Money {
+        Value::Money(total)
+    } else {
+        Value::Number(total)
     }
 }
 

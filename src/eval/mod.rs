@@ -20,11 +20,12 @@ use std::rc::Rc;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use crate::ast::{Counting, Duration, Opens, Unit};
+use crate::ast::{Counting, Duration, Unit};
 use crate::calendar::{self, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
 use crate::check::{
-    is_period, Body, Checked, Clause, DeadlineRule, Evaluation, Obligation, Party, Scope,
+    is_period, Body, Checked, Clause, ClauseId, Core, DeadlineRule, Evaluation, FieldId, KindId,
+    Obligation, Opens, Party, Scope, ValueId,
 };
 use crate::diagnostic::Diagnostic;
 use crate::money::{format_amount, format_grouped, round_cents, round_with, rounding_name};
@@ -86,14 +87,7 @@ pub fn evaluate(
         s: &history,
         as_of,
         limits,
-        values: HashMap::new(),
-        clause_ids: contract
-            .clauses
-            .iter()
-            .enumerate()
-            .rev() // the first declaration wins
-            .map(|(i, c)| (c.id.as_str(), i))
-            .collect(),
+        values: vec![None; contract.values.len()],
         instance_lists: HashMap::new(),
         obligations: HashMap::new(),
         in_progress: HashSet::new(),
@@ -170,9 +164,10 @@ struct Counted {
 
 /// What an expression can see besides the contract's names.
 #[derive(Debug, Clone, Copy)]
-struct Ctx<'a> {
-    clause: usize,
-    var: Option<(&'a str, usize)>,
+struct Ctx {
+    clause: ClauseId,
+    /// The clause's event, for the instance being evaluated.
+    var: Option<usize>,
     delay: Option<(Moment, Moment)>,
 }
 
@@ -181,10 +176,9 @@ struct Engine<'a> {
     s: &'a Scenario,
     as_of: NaiveDate,
     limits: Limits,
-    /// Each parameter with a value and each `let`, evaluated once (failures included).
-    values: HashMap<&'a str, Result<Value, EvalError>>,
-    /// Clause id → index.
-    clause_ids: HashMap<&'a str, usize>,
+    /// Each parameter with a value and each `let`, by slot, evaluated once (failures
+    /// included).
+    values: Vec<Option<Result<Value, EvalError>>>,
     /// Clause → its instances, computed once.
     instance_lists: HashMap<usize, Memo<Vec<Instance>>>,
     obligations: HashMap<(usize, Option<usize>), ObligationMemo>,
@@ -203,14 +197,14 @@ struct Engine<'a> {
     /// (clause, expression start) → streak per event of the clause's kind, in kind order.
     streaks: HashMap<(usize, usize), Vec<u32>>,
     /// (kind, field) → prefix sums in kind order.
-    sums: HashMap<(String, String), Vec<Option<Decimal>>>,
+    sums: HashMap<(KindId, FieldId), Vec<Option<Decimal>>>,
     terms: HashMap<usize, TermState>,
     /// What the allocations applied to each debt.
     settlement: allocation::Settlement,
     /// (act kind, party) → the acts of that kind by that party, in date order.
-    acts_by_party: HashMap<(String, String), std::rc::Rc<[usize]>>,
-    /// The same, less the acts that refer to an event of a given kind.
-    unlinked_acts: HashMap<(String, String), std::rc::Rc<[usize]>>,
+    acts_by_party: HashMap<(KindId, String), std::rc::Rc<[usize]>>,
+    /// (act kind, party, kind) → the same, less the acts that refer to an event of the kind.
+    unlinked_acts: HashMap<(KindId, String, KindId), std::rc::Rc<[usize]>>,
     /// While an amount is computed: the values of the names and calls it used.
     trace: Option<Vec<(Span, Value)>>,
     /// Instances already recorded as not fired.
@@ -229,10 +223,12 @@ impl<'a> Engine<'a> {
         // what it uses: later uses only read them, so no chain of clauses recurses.
         for step in &c.order {
             match step {
-                Evaluation::Value(name) => {
+                Evaluation::Value(id) => {
                     // A value that needs a missing fact only fails where it is used.
-                    if let Err(e) = self.value(name) {
-                        fatal(e)?;
+                    if !self.open(*id) {
+                        if let Err(e) = self.value(*id, Span::default()) {
+                            fatal(e)?;
+                        }
                     }
                 }
                 Evaluation::Clause(index) => self.prepare(*index)?,
@@ -290,10 +286,7 @@ impl<'a> Engine<'a> {
             self.account(index)?;
         }
         // Clauses others depend on were evaluated first: list what did not fire by clause.
-        let ids = &self.clause_ids;
-        self.out
-            .not_fired
-            .sort_by_key(|n| ids.get(n.source.clause_id.as_str()).copied());
+        self.out.not_fired.sort_by_key(|n| n.clause_index);
         Ok(())
     }
 
@@ -323,27 +316,42 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// A parameter's value or a `let`'s, evaluated the first time it is asked for (the
-    /// checker's order asks for each before anything uses it), and kept, failure included.
-    fn value(&mut self, name: &str) -> Result<Value, EvalError> {
-        if let Some(v) = self.values.get(name) {
+    /// A parameter's value or a `let`'s: the scenario's fact if it gives one, else the
+    /// definition, evaluated the first time it is asked for (the checker's order asks for
+    /// each before anything uses it) and kept, failure included. `span` is where it is used,
+    /// for a parameter the scenario must give.
+    fn value(&mut self, id: ValueId, span: Span) -> Result<Value, EvalError> {
+        if let Some(v) = self.s.given.get(id).and_then(Option::as_ref) {
+            return Ok(v.clone());
+        }
+        if let Some(v) = self.values.get(id).and_then(Option::as_ref) {
             return v.clone();
         }
         let c: &'a Checked = self.c;
-        let (key, def): (&'a str, Option<&'a crate::ast::Expr>) = match c.params.get_key_value(name)
-        {
-            Some((k, p)) => (k.as_str(), p.value.as_ref()),
-            None => match c.lets.iter().find(|l| l.name == name) {
-                Some(l) => (l.name.as_str(), Some(&l.value)),
-                None => return Ok(Value::Absent),
-            },
+        let Some(def) = c.values.get(id) else {
+            return Err(Diagnostic::error(
+                "terms::eval::internal",
+                span,
+                "internal error: the checker let through a name with no definition",
+            )
+            .label("evaluating this")
+            .help("this is a bug in terms: please report it with the contract and the scenario"));
         };
-        let Some(def) = def else {
-            return Ok(Value::Absent);
+        let Some(expr) = &def.value else {
+            return Err(Diagnostic::error(
+                "terms::eval::missing_fact",
+                span,
+                format!(
+                    "the scenario does not give `{}`, which this rule needs",
+                    def.name
+                ),
+            )
+            .label("needs a fact")
+            .help(format!(
+                "add `fact {} = …` ({}) to the scenario",
+                def.name, def.ty
+            )));
         };
-        if self.s.facts.contains_key(name) {
-            return Ok(Value::Absent);
-        }
         let ctx = Ctx {
             clause: usize::MAX,
             var: None,
@@ -351,10 +359,19 @@ impl<'a> Engine<'a> {
         };
         // A name's value is recorded where it is used, not the names its definition used.
         let saved = self.trace.take();
-        let value = self.eval(def, ctx);
+        let value = self.eval(expr, ctx);
         self.trace = saved;
-        self.values.insert(key, value.clone());
+        if let Some(slot) = self.values.get_mut(id) {
+            *slot = Some(value.clone());
+        }
         value
+    }
+
+    /// Whether a value is a parameter the contract leaves open and the scenario does not
+    /// give.
+    fn open(&self, id: ValueId) -> bool {
+        let open = self.c.values.get(id).is_some_and(|d| d.value.is_none());
+        open && self.s.given.get(id).is_none_or(Option::is_none)
     }
 
     /// A term followed through its renewals, once.
@@ -369,11 +386,6 @@ impl<'a> Engine<'a> {
         state
     }
 
-    /// A clause's index by id.
-    fn clause_id(&self, id: &str) -> Option<usize> {
-        self.clause_ids.get(id).copied()
-    }
-
     /// A formula as written, on one line; computed once per span.
     fn formula(&mut self, span: Span) -> Rc<str> {
         let c: &'a Checked = self.c;
@@ -384,7 +396,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Counts one expression evaluation against the budget, and checks the text budget.
-    fn spend(&mut self, ctx: Ctx<'a>, span: Span) -> Result<(), EvalError> {
+    fn spend(&mut self, ctx: Ctx, span: Span) -> Result<(), EvalError> {
         self.steps = self.steps.saturating_add(1);
         if self.steps > self.limits.max_steps || self.text > self.limits.max_text {
             return Err(self.budget_exceeded(ctx.clause, span));
@@ -508,7 +520,7 @@ impl<'a> Engine<'a> {
     /// others do not count.
     fn counting_acts(
         &self,
-        kind: &str,
+        kind: KindId,
         event: Option<usize>,
         via: &[String],
         counts: Option<Counting>,
@@ -610,12 +622,12 @@ impl<'a> Engine<'a> {
         let mut out = Vec::new();
         match &clause.scope {
             Scope::Once => out.push((None, None)),
-            Scope::ForEach { kind, var, filter } => {
-                for &event in self.s.of_kind(kind) {
+            Scope::ForEach { kind, filter } => {
+                for &event in self.s.of_kind(*kind) {
                     if let Some(filter) = filter {
                         let ctx = Ctx {
                             clause: index,
-                            var: Some((var.as_str(), event)),
+                            var: Some(event),
                             delay: None,
                         };
                         if !self.eval(filter, ctx)?.is_true() {
@@ -664,10 +676,10 @@ impl<'a> Engine<'a> {
         &c.clauses[index.min(c.clauses.len().saturating_sub(1))]
     }
 
-    fn ctx(&self, index: usize, event: Option<usize>, delay: Option<(Moment, Moment)>) -> Ctx<'a> {
+    fn ctx(&self, index: usize, event: Option<usize>, delay: Option<(Moment, Moment)>) -> Ctx {
         let clause = self.clause(index);
         let var = match (clause.scope.binding(), event) {
-            (Some((var, _)), Some(e)) => Some((var, e)),
+            (Some(_), Some(e)) => Some(e),
             _ => None,
         };
         Ctx {
@@ -678,7 +690,7 @@ impl<'a> Engine<'a> {
     }
 
     /// Whether the clause's `when` holds for an instance.
-    fn applies(&mut self, index: usize, ctx: Ctx<'a>) -> Result<bool, EvalError> {
+    fn applies(&mut self, index: usize, ctx: Ctx) -> Result<bool, EvalError> {
         let Some(cond) = &self.clause(index).when else {
             return Ok(true);
         };
@@ -689,7 +701,7 @@ impl<'a> Engine<'a> {
         if !holds {
             self.not_fired(
                 index,
-                ctx.var.map(|(_, e)| e),
+                ctx.var,
                 format!("its `when` condition is false: {why}"),
             );
         }
@@ -702,7 +714,11 @@ impl<'a> Engine<'a> {
             self.text = self.text.saturating_add(reason.len());
             let clause = self.clause(index);
             let source = self.source(clause, event);
-            self.out.not_fired.push(NotFired { source, reason });
+            self.out.not_fired.push(NotFired {
+                source,
+                reason,
+                clause_index: index,
+            });
         }
     }
 
@@ -770,11 +786,7 @@ impl<'a> Engine<'a> {
 
     /// Evaluates an expression, collecting the values of the names, fields and calls it
     /// used (and any month-end clamping), without disturbing an enclosing trace.
-    fn traced(
-        &mut self,
-        expr: &crate::ast::Expr,
-        ctx: Ctx<'a>,
-    ) -> Result<(Value, Vec<Input>), EvalError> {
+    fn traced(&mut self, expr: &Core, ctx: Ctx) -> Result<(Value, Vec<Input>), EvalError> {
         let saved = self.trace.replace(Vec::new());
         let clamps_before = self.clamps.len();
         let notes_before = self.notes.len();
@@ -818,11 +830,7 @@ impl<'a> Engine<'a> {
 
     /// Evaluates a condition and says why it came out as it did:
     /// "`count_in(audit, a - 12 months, a) <= 1` (with count_in(…) = 2)".
-    fn explain(
-        &mut self,
-        cond: &crate::ast::Expr,
-        ctx: Ctx<'a>,
-    ) -> Result<(bool, String, Step), EvalError> {
+    fn explain(&mut self, cond: &Core, ctx: Ctx) -> Result<(bool, String, Step), EvalError> {
         let (value, inputs) = self.traced(cond, ctx)?;
         let holds = value.is_true();
         let formula = self.formula(cond.span).to_string();

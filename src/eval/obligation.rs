@@ -59,7 +59,7 @@ impl<'a> Engine<'a> {
     pub(super) fn deadline(
         &mut self,
         rule: &DeadlineRule,
-        ctx: Ctx<'a>,
+        ctx: Ctx,
     ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
         let Some((due, mut steps)) = self.raw_deadline(rule, ctx)? else {
             return Ok(None);
@@ -100,7 +100,7 @@ impl<'a> Engine<'a> {
     pub(super) fn raw_deadline(
         &mut self,
         rule: &DeadlineRule,
-        ctx: Ctx<'a>,
+        ctx: Ctx,
     ) -> Result<Option<(Moment, Vec<Step>)>, EvalError> {
         let (base_expr, duration, forward) = match rule {
             DeadlineRule::Within(d, e) => (e, Some(d), true),
@@ -124,7 +124,7 @@ impl<'a> Engine<'a> {
             .shift(base, duration, forward)
             .map_err(|e| self.calendar_error(e, duration.span))?;
         let sign = if forward { "+" } else { "−" };
-        if !matches!(base_expr.kind, crate::ast::ExprKind::Name(_)) || inputs.is_empty() {
+        if !base_expr.is_name() || inputs.is_empty() {
             inputs.push(Input {
                 name: formula.clone(),
                 value: base.to_string(),
@@ -148,9 +148,9 @@ impl<'a> Engine<'a> {
     pub(super) fn evaluate_obligation(
         &mut self,
         o: &'a Obligation,
-        ctx: Ctx<'a>,
+        ctx: Ctx,
     ) -> Result<Option<ObligationState>, EvalError> {
-        let event = ctx.var.map(|(_, e)| e);
+        let event = ctx.var;
         let (due, mut steps) = match &o.deadline {
             Some(rule) => match self.deadline(rule, ctx)? {
                 Some((m, steps)) => (Some(m), steps),
@@ -213,7 +213,7 @@ impl<'a> Engine<'a> {
             let counting = o
                 .counts
                 .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
-            let kind = o.act.as_deref().unwrap_or("");
+            let kind = o.act.map_or("", |k| self.c.kind_name(k));
             let via = act
                 .via
                 .as_deref()
@@ -272,16 +272,12 @@ impl<'a> Engine<'a> {
         event: Option<usize>,
         notes: &mut Vec<String>,
     ) -> (Option<Moment>, Option<usize>) {
-        let Some(kind) = &o.act else {
+        let Some(kind) = o.act else {
             return (None, None);
         };
-        let owed =
-            event
-                .and_then(|e| self.s.events.get(e))
-                .and_then(|e| match e.fields.get("amount") {
-                    Some(Value::Money(d)) => Some(*d),
-                    _ => None,
-                });
+        let owed = event
+            .and_then(|e| self.s.events.get(e))
+            .and_then(|e| e.amount(self.c));
         let mut paid = Decimal::ZERO;
         let (settled, parts) = self.parts_paid(kind, o, event, notes);
         for (act, counts, part) in parts {
@@ -323,8 +319,8 @@ impl<'a> Engine<'a> {
 
     /// The acts of `kind` by `party` (or by no party named), in date order; built once per
     /// (kind, party).
-    fn acts_of_party(&mut self, kind: &str, party: &str) -> std::rc::Rc<[usize]> {
-        let key = (kind.to_string(), party.to_string());
+    fn acts_of_party(&mut self, kind: KindId, party: &str) -> std::rc::Rc<[usize]> {
+        let key = (kind, party.to_string());
         if let Some(list) = self.acts_by_party.get(&key) {
             return list.clone();
         }
@@ -343,11 +339,11 @@ impl<'a> Engine<'a> {
     /// `target`, in date order; built once per (kind, party, target).
     fn unlinked_acts_of_party(
         &mut self,
-        kind: &str,
+        kind: KindId,
         party: &str,
-        target: &str,
+        target: KindId,
     ) -> std::rc::Rc<[usize]> {
-        let key = (kind.to_string(), format!("{party}\u{0}{target}"));
+        let key = (kind, party.to_string(), target);
         if let Some(list) = self.unlinked_acts.get(&key) {
             return list.clone();
         }
@@ -357,7 +353,7 @@ impl<'a> Engine<'a> {
             .copied()
             .filter(|a| {
                 !self.s.events.get(*a).is_some_and(|ev| {
-                    ev.fields.values().any(|v| match v {
+                    ev.fields.iter().any(|v| match v {
                         Value::Event(t) => self.s.events.get(*t).is_some_and(|x| x.kind == target),
                         _ => false,
                     })
@@ -369,12 +365,11 @@ impl<'a> Engine<'a> {
     }
 
     /// Whether events of `kind` have a field that refers to events of `target`.
-    pub(super) fn refers_to_kind(&self, kind: &str, target: &str) -> bool {
-        self.c.events.get(kind).is_some_and(|k| {
-            k.fields
-                .values()
-                .any(|f| matches!(&f.ty, crate::check::types::Type::Event(t) if t == target))
-        })
+    pub(super) fn refers_to_kind(&self, kind: KindId, target: KindId) -> bool {
+        self.c
+            .events
+            .get(kind)
+            .is_some_and(|k| k.refers_to.contains(&Some(target)))
     }
 
     /// What was paid towards an obligation's instance, in the order it counts: (act, counted
@@ -383,17 +378,14 @@ impl<'a> Engine<'a> {
     /// acts that fulfil the obligation (an amount of zero or less pays nothing: callers skip it).
     pub(super) fn parts_paid(
         &self,
-        kind: &str,
+        kind: KindId,
         o: &Obligation,
         event: Option<usize>,
         notes: &mut Vec<String>,
     ) -> (bool, Vec<(usize, Moment, Option<Decimal>)>) {
         let debt = event.and_then(|e| self.s.events.get(e).map(|ev| (e, ev)));
         if let Some((debt, _)) = debt.filter(|(_, ev)| {
-            self.settlement
-                .settles
-                .contains(&(kind.to_string(), ev.kind.clone()))
-                && matches!(ev.fields.get("amount"), Some(Value::Money(_)))
+            self.settlement.settles.contains(&(kind, ev.kind)) && ev.amount(self.c).is_some()
         }) {
             let parts = self
                 .settlement
@@ -415,10 +407,8 @@ impl<'a> Engine<'a> {
         let parts = acts
             .into_iter()
             .map(|(act, counts)| {
-                match self.s.events.get(act).and_then(|a| a.fields.get("amount")) {
-                    Some(Value::Money(part)) => (act, counts, Some(*part)),
-                    _ => (act, counts, None),
-                }
+                let part = self.s.events.get(act).and_then(|a| a.amount(self.c));
+                (act, counts, part)
             })
             .collect();
         (false, parts)
@@ -468,7 +458,7 @@ impl<'a> Engine<'a> {
     pub(super) fn evaluate_prohibition(
         &mut self,
         o: &Obligation,
-        ctx: Ctx<'a>,
+        ctx: Ctx,
         from: Option<Moment>,
         mut steps: Vec<Step>,
     ) -> Result<ObligationState, EvalError> {
@@ -488,25 +478,29 @@ impl<'a> Engine<'a> {
             }
             None => None,
         };
-        let kind = o.act.as_deref().unwrap_or("");
-        let event = ctx.var.map(|(_, e)| e);
+        let event = ctx.var;
+        // The checker gives every prohibition its `breached by` kind.
+        let Some(kind) = o.act else {
+            return Err(Diagnostic::error(
+                "terms::eval::internal",
+                self.clause(ctx.clause).span,
+                "internal error: the checker let through a prohibition with no act",
+            )
+            .label("evaluating this")
+            .help("this is a bug in terms: please report it with the contract and the scenario"));
+        };
         // Acts that can refer to the clause's event breach only the instance they refer to;
         // other acts are judged against every instance. Only the bound party's own acts (or
         // acts that name no party) breach its prohibition.
-        let linked = event
-            .and_then(|e| self.s.events.get(e))
-            .is_some_and(|ev| self.refers_to_kind(kind, &ev.kind));
+        let target = event.and_then(|e| self.s.events.get(e)).map(|ev| ev.kind);
+        let linked = target.is_some_and(|t| self.refers_to_kind(kind, t));
         let party = self.party_name(&o.party, event);
         // Two lists of candidates, each in date order (positions are in date order): for a
         // linked kind, the acts that refer to this instance and those that name no instance
         // of its kind (an optional reference left out); otherwise every act of the party.
         let lists: Vec<std::rc::Rc<[usize]>> = match event {
             Some(e) if linked => {
-                let target = self
-                    .s
-                    .events
-                    .get(e)
-                    .map_or_else(String::new, |ev| ev.kind.clone());
+                let target = target.unwrap_or(usize::MAX);
                 let own: std::rc::Rc<[usize]> = self
                     .s
                     .referring(e, kind)
@@ -514,7 +508,7 @@ impl<'a> Engine<'a> {
                     .copied()
                     .filter(|c| self.by_party(*c, &party))
                     .collect();
-                vec![own, self.unlinked_acts_of_party(kind, &party, &target)]
+                vec![own, self.unlinked_acts_of_party(kind, &party, target)]
             }
             _ => vec![self.acts_of_party(kind, &party)],
         };

@@ -33,6 +33,9 @@ pub struct NotFired {
     #[serde(flatten)]
     pub source: Source,
     pub reason: String,
+    /// The clause's position in the contract: entries are listed in that order.
+    #[serde(skip)]
+    pub clause_index: usize,
 }
 
 /// What one party owes another in all.

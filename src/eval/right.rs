@@ -178,7 +178,7 @@ impl<'a> Engine<'a> {
         let Some(kind) = &r.exercised_by else {
             return (None, notes);
         };
-        for (candidate, at) in self.counting_acts(kind, event, &r.via, r.counts, &mut notes) {
+        for (candidate, at) in self.counting_acts(*kind, event, &r.via, r.counts, &mut notes) {
             let id = self
                 .s
                 .events

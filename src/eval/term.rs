@@ -30,7 +30,7 @@ impl<'a> Engine<'a> {
         // is given); each is judged in the period it was sent or counts in.
         let mut notices: Vec<(Moment, Option<Moment>, usize, usize)> = Vec::new();
         for (rule_index, rule) in term.notices.iter().enumerate() {
-            for &e in self.s.of_kind(&rule.kind) {
+            for &e in self.s.of_kind(rule.kind) {
                 let Some(act) = self.s.events.get(e) else {
                     continue;
                 };
@@ -257,8 +257,8 @@ impl<'a> Engine<'a> {
     /// A term's period length, checked: a positive number of days, weeks, months or years.
     pub(super) fn period(
         &mut self,
-        expr: &crate::ast::Expr,
-        ctx: Ctx<'a>,
+        expr: &crate::check::Core,
+        ctx: Ctx,
     ) -> Result<Option<Duration>, EvalError> {
         match self.eval(expr, ctx)? {
             Value::Duration(d) if is_period(&d) => Ok(Some(Duration {
@@ -282,12 +282,15 @@ impl<'a> Engine<'a> {
             Party::Named(name) => name.clone(),
             Party::OfEvent(field) => {
                 let ev = event.and_then(|e| self.s.events.get(e));
-                let found = match field.as_str() {
-                    "by" => ev.and_then(|e| e.by.clone()),
-                    _ => ev.and_then(|e| match e.fields.get(field) {
-                        Some(Value::Party(p)) => Some(p.clone()),
-                        _ => None,
-                    }),
+                let found = match field {
+                    crate::check::FieldRef::By => ev.and_then(|e| e.by.clone()),
+                    crate::check::FieldRef::Declared(slot) => {
+                        ev.and_then(|e| match e.fields.get(*slot) {
+                            Some(Value::Party(p)) => Some(p.clone()),
+                            _ => None,
+                        })
+                    }
+                    _ => None,
                 };
                 found.unwrap_or_else(|| String::from("(party not given)"))
             }
