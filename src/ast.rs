@@ -314,6 +314,8 @@ pub enum Opens {
 #[derive(Debug, Clone)]
 pub struct OrderEntry {
     pub source: Ident,
+    /// `invoice inv where not inv.direct_debit`: only the debts of the kind where it holds.
+    pub filter: Option<(Ident, Expr)>,
     pub oldest_first: bool,
 }
 

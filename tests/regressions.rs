@@ -605,3 +605,31 @@ obligation escalate article "3" {
         Some("i1")
     );
 }
+
+/// Ecom 10: an invoice collected by direct debit is not a debt that transfers pay. Before the
+/// allocation could filter its debts, a transfer naming invoice B was applied to the older
+/// direct-debit invoice A, and B was reported unpaid with interest and compensation.
+#[test]
+fn a_transfer_does_not_pay_a_direct_debit_invoice() {
+    let r = eval_text(
+        "ecom",
+        "scenario \"direct debit beside a transfer\"\ncontract ecom\nas of 2025-06-30\n\
+         event a: invoice on 2025-01-10 { amount: EUR 1000.00, direct_debit: true }\n\
+         event b: invoice on 2025-02-10 { amount: EUR 600.00, direct_debit: false }\n\
+         event p: payment on 2025-02-20 by client { amount: EUR 600.00, invoice: b }\n",
+        None,
+    );
+    assert!(r.outcome.amounts.is_empty(), "{:#?}", r.outcome.amounts);
+    let pay_b = r
+        .outcome
+        .obligations
+        .iter()
+        .find(|o| o.source.clause_id == "pay_invoice" && o.source.event.as_deref() == Some("b"))
+        .unwrap();
+    assert_eq!(pay_b.status, terms::eval::ObligationStatus::Met);
+    assert_eq!(pay_b.met_on.map(|m| m.to_string()).as_deref(), Some("2025-02-20"));
+    // The payment went to b, the only debt the allocation queues.
+    assert_eq!(r.outcome.allocations.len(), 1);
+    assert_eq!(r.outcome.allocations[0].debt, "b");
+    assert_eq!(r.outcome.allocations[0].applied, money("600.00"));
+}

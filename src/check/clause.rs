@@ -558,7 +558,22 @@ impl Checker {
         let mut debts = Vec::new();
         for entry in order {
             if let Some(kind) = self.kind_id(&entry.source) {
-                debts.push(kind);
+                let filter = match &entry.filter {
+                    Some((var, cond)) => {
+                        let env = Env {
+                            var: Some((var.name.clone(), entry.source.name.clone())),
+                            delay: false,
+                            for_each: false,
+                        };
+                        let filter = self.expect(cond, &Type::Bool, &env);
+                        if let Some(f) = &filter {
+                            self.debt_filter_reads_only_the_debt(f);
+                        }
+                        filter
+                    }
+                    None => None,
+                };
+                debts.push(Debts { kind, filter });
                 let has_amount = self
                     .events
                     .get(&entry.source.name)
@@ -589,5 +604,66 @@ impl Checker {
             pays: pays?,
             order: debts,
         })
+    }
+
+    /// An allocation's filter is read before any clause is evaluated (every clause sees the
+    /// settlement): it may use the debt's fields, literals and parties, and the functions
+    /// that compute from them, but no parameter, `let` or clause result.
+    fn debt_filter_reads_only_the_debt(&mut self, filter: &Core) {
+        let mut stack = vec![filter];
+        while let Some(core) = stack.pop() {
+            let refused = match &core.node {
+                Node::Value(_) => Some("a parameter or `let`"),
+                Node::Call(call) => match call.as_ref() {
+                    Call::Extreme { args, .. } => {
+                        stack.extend(args);
+                        None
+                    }
+                    Call::Round { arg, .. } | Call::EndOfMonth(arg) | Call::Given(arg) => {
+                        stack.push(arg);
+                        None
+                    }
+                    _ => Some("a function of the history or of other clauses"),
+                },
+                Node::Field(base, _) | Node::Neg(base) | Node::Not(base) => {
+                    stack.push(base);
+                    None
+                }
+                Node::Window { anchor, .. } => {
+                    stack.push(anchor);
+                    None
+                }
+                Node::Logic(_, a, b) | Node::Binary(_, a, b) => {
+                    stack.push(a);
+                    stack.push(b);
+                    None
+                }
+                Node::If(a, b, c) => {
+                    stack.extend([a.as_ref(), b.as_ref(), c.as_ref()]);
+                    None
+                }
+                Node::Band(subject, arms) => {
+                    stack.push(subject);
+                    for (threshold, value) in arms {
+                        stack.extend(threshold.iter());
+                        stack.push(value);
+                    }
+                    None
+                }
+                Node::Const(_) | Node::Party(_) | Node::Var | Node::Delay => None,
+            };
+            if let Some(what) = refused {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::misplaced_item",
+                        core.span,
+                        format!("an allocation's `where` cannot use {what}"),
+                    )
+                    .label("read before any clause")
+                    .help("the allocation runs before every clause; filter on the debt's own fields, e.g. `invoice inv where not inv.direct_debit`"),
+                );
+                return;
+            }
+        }
     }
 }

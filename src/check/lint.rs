@@ -51,6 +51,10 @@ pub(crate) fn item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
         | ClauseItemKind::Until(e) => vec![e],
         ClauseItemKind::Renews { period, .. } => vec![period],
         ClauseItemKind::Opens(ast::Opens::AfterGrace(_, e) | ast::Opens::On(e)) => vec![e],
+        ClauseItemKind::Order(entries) => entries
+            .iter()
+            .filter_map(|e| e.filter.as_ref().map(|(_, f)| f))
+            .collect(),
         _ => Vec::new(),
     }
 }

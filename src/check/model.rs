@@ -271,7 +271,16 @@ pub struct Allocation {
     pub pays: KindId,
     /// The kinds of debt, in the order payments go to them (oldest debt first within a
     /// kind, written or not).
-    pub order: Vec<KindId>,
+    pub order: Vec<Debts>,
+}
+
+/// One kind of debt in an allocation's order.
+#[derive(Debug, Clone)]
+pub struct Debts {
+    pub kind: KindId,
+    /// Only the debts of the kind where this holds (the debt bound as the clause's event).
+    /// It reads the debt's fields and constants only: it is evaluated before any clause.
+    pub filter: Option<Core>,
 }
 
 impl Checked {

@@ -11,8 +11,9 @@ pub(super) struct Settlement {
     pub by_clause: HashMap<usize, Applied>,
     /// Debt event → (payment event, amount applied), in payment date order.
     pub by_debt: HashMap<usize, Vec<(usize, Decimal)>>,
-    /// (payment kind, debt kind) pairs that an allocation settles.
-    pub settles: HashSet<(KindId, KindId)>,
+    /// (payment kind, debt event): the debts an allocation settles, paid by payments of
+    /// that kind.
+    pub settles: HashSet<(KindId, usize)>,
 }
 
 /// One allocation's result.
@@ -24,26 +25,51 @@ pub(super) struct Applied {
     pub outstanding: Vec<(usize, Decimal)>,
 }
 
-/// Runs every allocation of a contract over a history.
-pub(super) fn settle(c: &Checked, s: &Scenario) -> Settlement {
-    let mut out = Settlement::default();
-    for (index, clause) in c.clauses.iter().enumerate() {
-        let Body::Allocation(rule) = &clause.body else {
-            continue;
-        };
-        for debt_kind in &rule.order {
-            out.settles.insert((rule.pays, *debt_kind));
+impl Engine<'_> {
+    /// Runs every allocation of the contract over the history, before any clause.
+    pub(super) fn settle(&mut self) -> Result<Settlement, EvalError> {
+        let c = self.c;
+        let s = self.s;
+        let mut out = Settlement::default();
+        for (index, clause) in c.clauses.iter().enumerate() {
+            let Body::Allocation(rule) = &clause.body else {
+                continue;
+            };
+            // The debts of each kind in the order, oldest first, that pass its filter.
+            let mut queues: Vec<Vec<(usize, Decimal)>> = Vec::with_capacity(rule.order.len());
+            for debts in &rule.order {
+                let mut queue = Vec::new();
+                for &e in s.of_kind(debts.kind) {
+                    if let Some(filter) = &debts.filter {
+                        let ctx = Ctx {
+                            clause: index,
+                            var: Some(e),
+                            delay: None,
+                        };
+                        if !self.eval(filter, ctx)?.is_true() {
+                            continue;
+                        }
+                    }
+                    out.settles.insert((rule.pays, e));
+                    if let Some(amount) = s.events.get(e).and_then(|ev| ev.amount(c)) {
+                        if amount > Decimal::ZERO {
+                            queue.push((e, amount));
+                        }
+                    }
+                }
+                queues.push(queue);
+            }
+            let applied = allocate(c, rule, s, queues);
+            for (payment, debt, amount, _) in &applied.applications {
+                out.by_debt
+                    .entry(*debt)
+                    .or_default()
+                    .push((*payment, *amount));
+            }
+            out.by_clause.insert(index, applied);
         }
-        let applied = allocate(c, rule, s);
-        for (payment, debt, amount, _) in &applied.applications {
-            out.by_debt
-                .entry(*debt)
-                .or_default()
-                .push((*payment, *amount));
-        }
-        out.by_clause.insert(index, applied);
+        Ok(out)
     }
-    out
 }
 
 /// Applies each payment, in date order, to the debts in the stated order of kinds, oldest
@@ -52,21 +78,13 @@ pub(super) fn settle(c: &Checked, s: &Scenario) -> Settlement {
 /// One queue per kind, with a cursor on its first debt not yet paid off: cursors only move
 /// forward, because payments come in date order and a debt dated after a payment waits
 /// for a later one. Work is O(payments × kinds + debts).
-fn allocate(c: &Checked, rule: &crate::check::Allocation, s: &Scenario) -> Applied {
+fn allocate(
+    c: &Checked,
+    rule: &crate::check::Allocation,
+    s: &Scenario,
+    mut queues: Vec<Vec<(usize, Decimal)>>,
+) -> Applied {
     let mut out = Applied::default();
-    let mut queues: Vec<Vec<(usize, Decimal)>> = rule
-        .order
-        .iter()
-        .map(|kind| {
-            s.of_kind(*kind)
-                .iter()
-                .filter_map(|&e| match s.events.get(e).and_then(|ev| ev.amount(c)) {
-                    Some(amount) if amount > Decimal::ZERO => Some((e, amount)),
-                    _ => None,
-                })
-                .collect()
-        })
-        .collect();
     let mut cursors = vec![0usize; queues.len()];
     for &payment in s.of_kind(rule.pays) {
         let Some(pay) = s.events.get(payment) else {

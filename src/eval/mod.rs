@@ -78,9 +78,8 @@ pub fn evaluate(
 ) -> Result<Outcome, EvalError> {
     // One history for every construct: nothing dated after the evaluation date exists.
     let history = scenario.as_of(contract, as_of);
-    let settlement = allocation::settle(contract, &history);
     let mut engine = Engine {
-        settlement,
+        settlement: allocation::Settlement::default(),
         acts_by_party: HashMap::new(),
         unlinked_acts: HashMap::new(),
         c: contract,
@@ -106,6 +105,8 @@ pub fn evaluate(
         notes: Vec::new(),
         out: Outcome::default(),
     };
+    // The allocations run before any clause, so every clause sees the same settlement.
+    engine.settlement = engine.settle()?;
     engine.run()?;
     engine.totals()?;
     Ok(engine.out)

@@ -384,8 +384,8 @@ impl<'a> Engine<'a> {
         notes: &mut Vec<String>,
     ) -> (bool, Vec<(usize, Moment, Option<Decimal>)>) {
         let debt = event.and_then(|e| self.s.events.get(e).map(|ev| (e, ev)));
-        if let Some((debt, _)) = debt.filter(|(_, ev)| {
-            self.settlement.settles.contains(&(kind, ev.kind)) && ev.amount(self.c).is_some()
+        if let Some((debt, _)) = debt.filter(|(e, ev)| {
+            self.settlement.settles.contains(&(kind, *e)) && ev.amount(self.c).is_some()
         }) {
             let parts = self
                 .settlement

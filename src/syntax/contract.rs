@@ -450,9 +450,17 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             for entry in c.rest() {
                 let mut e = Children::of(entry);
                 let source = ident(e.next()?);
+                let filter = match e.next_if(Rule::ident) {
+                    Some(var) => {
+                        e.skip(Rule::kw_where);
+                        Some((ident(var), expr(e.next()?)?))
+                    }
+                    None => None,
+                };
                 let oldest_first = e.next_if(Rule::oldest_first).is_some();
                 entries.push(OrderEntry {
                     source,
+                    filter,
                     oldest_first,
                 });
             }
