@@ -30,6 +30,7 @@ pub enum Builtin {
     Due,
     Met,
     MetOn,
+    Paid,
     Rank,
     Streak,
     EndOf,
@@ -47,7 +48,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 28] = [
+pub const BUILTINS: [Signature; 29] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -222,6 +223,13 @@ pub const BUILTINS: [Signature; 28] = [
         min_args: 1,
         max_args: Some(2),
         doc: "met_on(obligation[, event]): when it was met, even late",
+    },
+    Signature {
+        builtin: Builtin::Paid,
+        name: "paid",
+        min_args: 1,
+        max_args: Some(2),
+        doc: "paid(obligation[, event]): what has been paid towards that instance: what the allocation applied to its debt, or the amounts of the acts that fulfil it (zero or less pays nothing)",
     },
     Signature {
         builtin: Builtin::Rank,

@@ -627,9 +627,30 @@ fn a_transfer_does_not_pay_a_direct_debit_invoice() {
         .find(|o| o.source.clause_id == "pay_invoice" && o.source.event.as_deref() == Some("b"))
         .unwrap();
     assert_eq!(pay_b.status, terms::eval::ObligationStatus::Met);
-    assert_eq!(pay_b.met_on.map(|m| m.to_string()).as_deref(), Some("2025-02-20"));
+    assert_eq!(
+        pay_b.met_on.map(|m| m.to_string()).as_deref(),
+        Some("2025-02-20")
+    );
     // The payment went to b, the only debt the allocation queues.
     assert_eq!(r.outcome.allocations.len(), 1);
     assert_eq!(r.outcome.allocations[0].debt, "b");
     assert_eq!(r.outcome.allocations[0].applied, money("600.00"));
+}
+
+/// iKanbi 4.5: what remains unpaid of a late invoice is what fulfilment counts as paid. With
+/// `total(payment, amount)` a payment of −500.00 raised the unpaid principal of a
+/// 2,000.00 invoice to 2,500.00, while the same payment paid nothing towards the obligation.
+#[test]
+fn a_negative_payment_does_not_raise_the_unpaid_principal() {
+    let r = eval_text(
+        "ikanbi",
+        "scenario \"negative payment\"\ncontract ikanbi\nas of 2025-05-31\n\
+         event i: invoice on 2025-03-03 { amount: EUR 2000.00 }\n\
+         event p1: payment on 2025-03-10 by client { amount: EUR -500.00, invoice: i }\n\
+         event p2: payment on 2025-03-20 by client { amount: EUR 800.00, invoice: i }\n",
+        None,
+    );
+    let unpaid = amount_of(&r, "unpaid_principal");
+    assert_eq!(unpaid.len(), 1, "{unpaid:#?}");
+    assert_eq!(unpaid[0].amount, money("1200.00"));
 }

@@ -666,7 +666,7 @@ impl Checker {
                     ty,
                 ))
             }
-            Builtin::Due | Builtin::Met | Builtin::MetOn => {
+            Builtin::Due | Builtin::Met | Builtin::MetOn | Builtin::Paid => {
                 let arg = args.first()?;
                 let ExprKind::Name(obligation) = &arg.kind else {
                     return self.mismatch(
@@ -688,10 +688,10 @@ impl Checker {
                         (index, Some(self.expect(event, &want, env)?))
                     }
                 };
-                let ty = if builtin == Builtin::Met {
-                    Type::Bool
-                } else {
-                    Type::Time
+                let ty = match builtin {
+                    Builtin::Met => Type::Bool,
+                    Builtin::Paid => Type::Money,
+                    _ => Type::Time,
                 };
                 Some((
                     Call::Obligation {

@@ -399,6 +399,9 @@ impl<'a> Engine<'a> {
                     },
                     None => ctx.var,
                 };
+                if *builtin == Builtin::Paid {
+                    return self.paid_towards(*clause, event, span);
+                }
                 let Some(state) = self.obligation(*clause, event)? else {
                     return Ok(Value::Absent);
                 };
@@ -685,7 +688,7 @@ fn mismatch(left: &Value, op: BinOp, right: &Value) -> String {
 }
 
 /// The diagnostic for an amount beyond what exact decimals hold.
-fn overflow(span: Span) -> EvalError {
+pub(super) fn overflow(span: Span) -> EvalError {
     Diagnostic::error("terms::eval::overflow", span, "the computation overflows")
         .label("too large")
         .help("amounts have at most 28 significant digits; check the scenario's figures")

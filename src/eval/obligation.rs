@@ -372,6 +372,39 @@ impl<'a> Engine<'a> {
             .is_some_and(|k| k.refers_to.contains(&Some(target)))
     }
 
+    /// `paid(o[, x])`: the total paid towards an instance of obligation `o`, as fulfilment
+    /// counts it (the allocation's applications, or the fulfilling acts' amounts; zero or
+    /// less pays nothing).
+    pub(super) fn paid_towards(
+        &self,
+        clause: ClauseId,
+        event: Option<usize>,
+        span: Span,
+    ) -> Result<Value, EvalError> {
+        let Body::Obligation(o) = &self.clause(clause).body else {
+            return Err(Diagnostic::error(
+                "terms::eval::internal",
+                span,
+                "internal error: the checker let through `paid` of a clause that is not an obligation",
+            )
+            .label("evaluating this")
+            .help("this is a bug in terms: please report it with the contract and the scenario"));
+        };
+        let Some(kind) = o.act else {
+            return Ok(Value::Money(Decimal::ZERO));
+        };
+        let (_, parts) = self.parts_paid(kind, o, event, &mut Vec::new());
+        let mut total = Decimal::ZERO;
+        for (_, _, part) in parts {
+            if let Some(part) = part.filter(|p| *p > Decimal::ZERO) {
+                total = total
+                    .checked_add(part)
+                    .ok_or_else(|| super::expr::overflow(span))?;
+            }
+        }
+        Ok(Value::Money(total))
+    }
+
     /// What was paid towards an obligation's instance, in the order it counts: (act, counted
     /// on, amount), the amount `None` for an act that carries none. When an allocation
     /// settles the instance's debt (the `bool`), the parts are what it applied; otherwise the
