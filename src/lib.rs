@@ -38,6 +38,7 @@ pub mod calendar;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod generate;
 pub mod money;
 pub mod report;
 pub mod scenario;

@@ -65,6 +65,29 @@ enum Command {
         #[arg(long)]
         require_all: bool,
     },
+    /// Write a large, realistic history for a bundled contract, reproducible from a seed.
+    #[command(hide = true)]
+    Generate {
+        /// One of the bundled contracts (`contracts/*.terms`).
+        contract: PathBuf,
+        /// Customers, each invoiced every month.
+        #[arg(long, default_value_t = 10)]
+        accounts: usize,
+        /// Months of history, from January 2025.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Scenario)]
+        format: HistoryFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HistoryFormat {
+    Scenario,
+    Jsonl,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -272,6 +295,42 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             scenarios,
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
+        Command::Generate {
+            contract,
+            accounts,
+            months,
+            seed,
+            format,
+        } => {
+            let name = match terms::read_contract(&contract).and_then(|f| terms::load_contract(&f))
+            {
+                Ok((c, _)) => c.name,
+                Err(failure) => {
+                    report(&failure.render());
+                    return ExitCode::from(INVALID);
+                }
+            };
+            let options = terms::generate::Options {
+                accounts,
+                months,
+                seed,
+                format: match format {
+                    HistoryFormat::Scenario => terms::generate::Format::Scenario,
+                    HistoryFormat::Jsonl => terms::generate::Format::JsonLines,
+                    HistoryFormat::Csv => terms::generate::Format::Csv,
+                },
+            };
+            match terms::generate::generate(&name, options) {
+                Ok(text) => {
+                    out.write(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    report(&format!("terms: {message}\n"));
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
         Command::Eval {
             contract,
             batch: Some(batch),
