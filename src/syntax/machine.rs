@@ -811,11 +811,13 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
         match parse_head(head.trim_end_matches('\n'), untitled(title)) {
             Ok(s) => s,
             Err(mut d) => {
-                d.help = format!(
-                    "{}; the `#` lines before the header row are `# scenario \"title\"`, \
-                     `# contract NAME`, `# as of YYYY-MM-DD` and `# fact NAME = VALUE`",
-                    d.help
-                );
+                if d.code == "terms::syntax::unexpected" {
+                    d.help = String::from(
+                        "the `#` lines before the header row are `# scenario \"title\"`, \
+                         `# contract NAME`, `# as of YYYY-MM-DD` and `# fact NAME = VALUE` \
+                         (other `#` lines are comments)",
+                    );
+                }
                 return Err(vec![d]);
             }
         }
@@ -834,6 +836,7 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
         .comment(Some(b'#'))
         .from_reader(text.as_bytes());
     let mut columns: Option<Vec<Key>> = None;
+    let mut lines = LineCounter { at: 0, line: 1 };
     let mut record = csv::StringRecord::new();
     loop {
         if r.full() {
@@ -858,10 +861,13 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
                 break;
             }
         }
-        let row_start = record
-            .position()
-            .and_then(|p| usize::try_from(p.byte()).ok())
-            .unwrap_or_else(|| usize::try_from(start).unwrap_or(0));
+        let row_start = skip_comments(
+            text,
+            record
+                .position()
+                .and_then(|p| usize::try_from(p.byte()).ok())
+                .unwrap_or_else(|| usize::try_from(start).unwrap_or(0)),
+        );
         let spans = cell_spans(text, row_start, &record);
         let row_end = spans.last().map_or(row_start, |(s, _)| s.end);
         let row = Span::new(row_start, row_end);
@@ -869,9 +875,16 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
             continue;
         }
         match &columns {
-            None => columns = Some(header_row(&record, &spans, row, &mut r)),
+            None => {
+                let keys = header_row(&record, &spans, row, &mut r);
+                if !r.errors.is_empty() {
+                    // Rows cannot be read without their columns.
+                    break;
+                }
+                columns = Some(keys);
+            }
             Some(keys) => {
-                let line = record.position().map_or(0, |p| p.line());
+                let line = lines.line_of(text, row_start);
                 if record.len() != keys.len() {
                     r.shape(
                         row,
@@ -918,6 +931,41 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
     }
     // Texts borrowed from the reader's record are copied into the scenario by now.
     finish(scenario, r)
+}
+
+/// Where a record starts: the reader may place it at the comment or blank lines before it.
+fn skip_comments(text: &str, mut at: usize) -> usize {
+    loop {
+        let rest = text.get(at..).unwrap_or("");
+        if rest.starts_with('#') {
+            at += rest.find('\n').map_or(rest.len(), |i| i + 1);
+        } else if rest.starts_with('\n') {
+            at += 1;
+        } else if rest.starts_with("\r\n") {
+            at += 2;
+        } else {
+            return at;
+        }
+    }
+}
+
+/// The 1-based line of byte offsets met in increasing order, counted once.
+struct LineCounter {
+    at: usize,
+    line: usize,
+}
+
+impl LineCounter {
+    fn line_of(&mut self, text: &str, at: usize) -> usize {
+        if at >= self.at {
+            let newlines = text
+                .get(self.at..at)
+                .map_or(0, |t| t.bytes().filter(|b| *b == b'\n').count());
+            self.line += newlines;
+            self.at = at;
+        }
+        self.line
+    }
 }
 
 /// The column names of the header row.
