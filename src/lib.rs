@@ -32,11 +32,13 @@
 //! ```
 
 pub mod ast;
+pub mod batch;
 pub mod builtins;
 pub mod calendar;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod generate;
 pub mod money;
 pub mod report;
 pub mod scenario;
@@ -99,8 +101,105 @@ pub fn load_contract(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Fa
 
 /// Parses a scenario and checks it against a contract.
 pub fn load_scenario(contract: &Checked, file: &SourceFile) -> Result<Scenario, Failure> {
-    let ast = syntax::parse_scenario(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
+    let ast = parse_scenario_file(Some(contract), file)?;
     scenario::check_scenario(contract, &ast).map_err(|ds| Failure::one(file, ds))
+}
+
+/// The format of a scenario file, told by its extension: `.jsonl` (JSON lines), `.csv`,
+/// anything else the scenario language (`.scenario`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ScenarioFormat {
+    Scenario,
+    JsonLines,
+    Csv,
+}
+
+impl ScenarioFormat {
+    /// The format of a file named `name`.
+    pub fn of(name: &str) -> ScenarioFormat {
+        let lower = name.to_ascii_lowercase();
+        if lower.ends_with(".jsonl") {
+            ScenarioFormat::JsonLines
+        } else if lower.ends_with(".csv") {
+            ScenarioFormat::Csv
+        } else {
+            ScenarioFormat::Scenario
+        }
+    }
+}
+
+/// Whether a field (of an event kind) or a fact (kind `None`) holds text in the contract:
+/// JSON-lines and CSV histories take such a value as written.
+fn text_fields(contract: Option<&Checked>) -> impl Fn(Option<&str>, &str) -> bool + '_ {
+    use check::types::Type;
+    move |kind, name| {
+        let Some(contract) = contract else {
+            return false;
+        };
+        match kind {
+            None => contract
+                .param(name)
+                .is_some_and(|(_, p)| p.ty == Type::Text),
+            Some(kind) => contract
+                .kind(kind)
+                .and_then(|e| e.fields.get(name))
+                .is_some_and(|f| f.ty == Type::Text),
+        }
+    }
+}
+
+/// Parses a scenario file in the format its name tells (see [`ScenarioFormat`]), to the
+/// same syntax tree whatever the format. The contract, when given, says which fields of a
+/// JSON-lines or CSV history hold text.
+pub fn parse_scenario_file(
+    contract: Option<&Checked>,
+    file: &SourceFile,
+) -> Result<ast::Scenario, Failure> {
+    let texts = text_fields(contract);
+    let title = syntax::default_title(&file.name);
+    match ScenarioFormat::of(&file.name) {
+        ScenarioFormat::Scenario => {
+            syntax::parse_scenario(&file.text).map_err(|d| Failure::one(file, vec![d]))
+        }
+        ScenarioFormat::JsonLines => {
+            syntax::parse_jsonl(&file.text, &title, &texts).map_err(|ds| Failure::one(file, ds))
+        }
+        ScenarioFormat::Csv => {
+            syntax::parse_csv(&file.text, &title, &texts).map_err(|ds| Failure::one(file, ds))
+        }
+    }
+}
+
+/// Parses one history written whole on one line, as `terms eval --batch -` reads them
+/// (see [`syntax::parse_history_line`]), and checks it against a contract.
+pub fn load_history_line(
+    contract: &Checked,
+    file: &SourceFile,
+    title: &str,
+) -> Result<Scenario, Failure> {
+    let texts = text_fields(Some(contract));
+    let ast = syntax::parse_history_line(&file.text, title, &texts)
+        .map_err(|ds| Failure::one(file, ds))?;
+    scenario::check_scenario(contract, &ast).map_err(|ds| Failure::one(file, ds))
+}
+
+/// Evaluates a scenario checked against a contract checked once (`terms eval --batch`):
+/// [`run`] without parsing and checking the contract again.
+pub fn evaluate_checked(
+    contract: &Checked,
+    contract_file: &SourceFile,
+    scenario: &Scenario,
+    scenario_file: &SourceFile,
+    as_of: Option<NaiveDate>,
+) -> Result<Report, Failure> {
+    evaluate_loaded(
+        contract,
+        contract_file,
+        scenario,
+        scenario_file,
+        as_of,
+        eval::Limits::default(),
+    )
 }
 
 /// The whole pipeline: contract and scenario text to a report, as of the given date or
@@ -336,7 +435,7 @@ fn coverage_of(
     let mut scenarios = 0;
     for file in scenario_files {
         let file = file?;
-        let ast = syntax::parse_scenario(&file.text).map_err(|d| Failure::one(&file, vec![d]))?;
+        let ast = parse_scenario_file(Some(&contract), &file)?;
         if ast
             .contract
             .as_ref()
@@ -578,6 +677,16 @@ const MAX_SHOWN_AFTER: usize = 80;
 /// not followed (a link to an ancestor would never end); a link to a file counts once with
 /// the file it points to.
 pub fn scenario_paths(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
+    paths_with(folder, &["scenario"])
+}
+
+/// Every history below a folder in any format (`.scenario`, `.jsonl`, `.csv`), sorted by
+/// path, each once, as [`scenario_paths`] finds them.
+pub fn history_paths(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
+    paths_with(folder, &["scenario", "jsonl", "csv"])
+}
+
+fn paths_with(folder: &Path, extensions: &[&str]) -> Result<Vec<PathBuf>, Failure> {
     let name = shown(&folder.display().to_string());
     let meta = std::fs::metadata(folder).map_err(|e| {
         io_failure(
@@ -612,7 +721,10 @@ pub fn scenario_paths(folder: &Path) -> Result<Vec<PathBuf>, Failure> {
             let Ok(ty) = entry.file_type() else { continue };
             if ty.is_dir() {
                 pending.push(path);
-            } else if path.extension().is_some_and(|e| e == "scenario") {
+            } else if path
+                .extension()
+                .is_some_and(|e| extensions.iter().any(|x| e == *x))
+            {
                 // A link to a folder named `x.scenario` is skipped like any folder link.
                 if ty.is_symlink() && std::fs::metadata(&path).is_ok_and(|m| m.is_dir()) {
                     continue;

@@ -31,12 +31,19 @@ enum Command {
     /// Evaluate a contract against a scenario and print the report.
     Eval {
         contract: PathBuf,
-        scenario: PathBuf,
+        /// A `.scenario`, `.jsonl` or `.csv` history.
+        #[arg(required_unless_present = "batch", conflicts_with = "batch")]
+        scenario: Option<PathBuf>,
+        /// Evaluate every history in a folder (recursively), or with `-` one history per
+        /// line of standard input, and print one JSON report per line.
+        #[arg(long, value_name = "DIR|-")]
+        batch: Option<PathBuf>,
         /// The evaluation date (YYYY-MM-DD); defaults to the scenario's `as of`.
         #[arg(long, value_parser = parse_date)]
         as_of: Option<NaiveDate>,
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        /// `text` (the default) or `json`; `--batch` always prints JSON lines.
+        #[arg(long, value_enum)]
+        format: Option<Format>,
     },
     /// Explain every entry of the report step by step, and why rules did not fire.
     Explain {
@@ -58,6 +65,29 @@ enum Command {
         #[arg(long)]
         require_all: bool,
     },
+    /// Write a large, realistic history for a bundled contract, reproducible from a seed.
+    #[command(hide = true)]
+    Generate {
+        /// One of the bundled contracts (`contracts/*.terms`).
+        contract: PathBuf,
+        /// Customers, each invoiced every month.
+        #[arg(long, default_value_t = 10)]
+        accounts: usize,
+        /// Months of history, from January 2025.
+        #[arg(long, default_value_t = 12)]
+        months: u32,
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Scenario)]
+        format: HistoryFormat,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum HistoryFormat {
+    Scenario,
+    Jsonl,
+    Csv,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -265,12 +295,74 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             scenarios,
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
-        Command::Eval {
+        Command::Generate {
             contract,
-            scenario,
-            as_of,
+            accounts,
+            months,
+            seed,
             format,
         } => {
+            let name = match terms::read_contract(&contract).and_then(|f| terms::load_contract(&f))
+            {
+                Ok((c, _)) => c.name,
+                Err(failure) => {
+                    report(&failure.render());
+                    return ExitCode::from(INVALID);
+                }
+            };
+            let options = terms::generate::Options {
+                accounts,
+                months,
+                seed,
+                format: match format {
+                    HistoryFormat::Scenario => terms::generate::Format::Scenario,
+                    HistoryFormat::Jsonl => terms::generate::Format::JsonLines,
+                    HistoryFormat::Csv => terms::generate::Format::Csv,
+                },
+            };
+            match terms::generate::generate(&name, options) {
+                Ok(text) => {
+                    out.write(&text);
+                    ExitCode::SUCCESS
+                }
+                Err(message) => {
+                    report(&format!("terms: {message}\n"));
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
+        Command::Eval {
+            contract,
+            batch: Some(batch),
+            as_of,
+            format,
+            ..
+        } => {
+            if matches!(format, Some(Format::Text)) {
+                report("terms: --batch prints JSON lines; leave out --format text\n");
+                return ExitCode::from(INVALID);
+            }
+            batch_eval(&contract, &batch, as_of, out)
+        }
+        Command::Eval {
+            contract,
+            scenario: None,
+            ..
+        } => {
+            report(&format!(
+                "terms: give a scenario to evaluate against `{}`, or --batch DIR|-\n",
+                terms::shown(&contract.display().to_string())
+            ));
+            ExitCode::from(INVALID)
+        }
+        Command::Eval {
+            contract,
+            scenario: Some(scenario),
+            as_of,
+            format,
+            batch: None,
+        } => {
+            let format = format.unwrap_or(Format::Text);
             let files = terms::read_contract(&contract)
                 .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)));
             let result = files.and_then(|(c, s)| terms::run(&c, &s, as_of));
@@ -289,6 +381,83 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             }
         }
     }
+}
+
+/// `eval --batch`: every history of a folder, or one per line of standard input, against
+/// a contract checked once; one JSON line per history, in order. Exit status 2 when some
+/// input was invalid.
+fn batch_eval(contract: &Path, batch: &Path, as_of: Option<NaiveDate>, out: &mut Out) -> ExitCode {
+    use std::io::IsTerminal;
+    let contract_file = match terms::read_contract(contract) {
+        Ok(f) => f,
+        Err(failure) => {
+            report(&failure.render());
+            return ExitCode::from(INVALID);
+        }
+    };
+    let checked = match terms::load_contract(&contract_file) {
+        Ok((c, _)) => c,
+        Err(failure) => {
+            report(&failure.render());
+            return ExitCode::from(INVALID);
+        }
+    };
+    let from_stdin = batch == Path::new("-");
+    let paths = if from_stdin {
+        Vec::new()
+    } else {
+        match terms::history_paths(batch) {
+            Ok(p) => p,
+            Err(failure) => {
+                report(&failure.render());
+                return ExitCode::from(INVALID);
+            }
+        }
+    };
+    let bar = if std::io::stderr().is_terminal() {
+        let bar = if from_stdin {
+            indicatif::ProgressBar::new_spinner()
+        } else {
+            indicatif::ProgressBar::new(u64::try_from(paths.len()).unwrap_or(u64::MAX))
+        };
+        bar.set_draw_target(indicatif::ProgressDrawTarget::stderr());
+        if let Ok(style) = indicatif::ProgressStyle::with_template(if from_stdin {
+            "{spinner} {pos} histories ({per_sec}) {elapsed}"
+        } else {
+            "{bar:40} {pos}/{len} histories ({per_sec}) eta {eta}"
+        }) {
+            bar.set_style(style);
+        }
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let mut emit = |outcome: terms::batch::Outcome| {
+        if let Some(diagnostics) = &outcome.diagnostics {
+            bar.suspend(|| report(diagnostics));
+        }
+        out.write(&outcome.json);
+        out.write("\n");
+        bar.inc(1);
+    };
+    let (invalid, read_error) = if from_stdin {
+        let stdin = std::io::stdin().lock();
+        let mut lines = terms::batch::Lines::new(stdin, terms::syntax::MAX_SCENARIO_BYTES);
+        let invalid = terms::batch::run(&checked, &contract_file, lines.by_ref(), as_of, &mut emit);
+        (invalid, lines.error.take())
+    } else {
+        let inputs = paths.into_iter().map(terms::batch::Input::File);
+        (
+            terms::batch::run(&checked, &contract_file, inputs, as_of, &mut emit),
+            None,
+        )
+    };
+    bar.finish_and_clear();
+    if let Some(e) = read_error {
+        report(&format!("terms: cannot read standard input: {e}\n"));
+        return ExitCode::from(INVALID);
+    }
+    exit(invalid == 0)
 }
 
 fn coverage(contract: &Path, folder: &Path, require_all: bool, out: &mut Out) -> ExitCode {

@@ -4,6 +4,7 @@
 //! the rule; this is the only place the shape of the grammar is assumed.
 
 mod contract;
+mod machine;
 mod scenario;
 
 use std::str::FromStr;
@@ -15,6 +16,7 @@ use pest::RuleType;
 use rust_decimal::Decimal;
 
 pub use contract::parse_contract;
+pub use machine::{default_title, parse_csv, parse_history_line, parse_jsonl, TextFields};
 pub use scenario::parse_scenario;
 
 use crate::calendar::{self, Moment};

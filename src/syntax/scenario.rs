@@ -8,6 +8,7 @@ use super::{
     check_limits, date, datetime, decimal, from_pest, moment, shape, span_of, unescape, Children,
 };
 use crate::ast::{Duration, Event, Fact, Ident, Literal, LiteralKind, Scenario, Text, Unit};
+use crate::calendar::Moment;
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 
@@ -39,25 +40,133 @@ fn scenario(pair: P) -> R<Scenario> {
         events: Vec::new(),
     };
     for item in c.rest() {
-        let span = span_of(&item);
-        match item.as_rule() {
-            Rule::contract_ref => scenario.contract = Some(name(Children::of(item).next()?)),
-            Rule::as_of => {
-                let day = Children::of(item).next()?;
-                scenario.as_of = Some((date(day.as_str(), span_of(&day))?, span_of(&day)));
-            }
-            Rule::fact => {
-                let mut f = Children::of(item);
-                let name = name(f.next()?);
-                let value = literal(f.next()?)?;
-                scenario.facts.push(Fact { name, value });
-            }
-            Rule::event => scenario.events.push(event(item)?),
-            Rule::EOI => {}
-            _ => return Err(shape(span)),
+        scenario_item(&mut scenario, item)?;
+    }
+    Ok(scenario)
+}
+
+/// One line of a scenario after its title: `contract`, `as of`, `fact` or `event`.
+fn scenario_item(scenario: &mut Scenario, item: P) -> R<()> {
+    let span = span_of(&item);
+    match item.as_rule() {
+        Rule::contract_ref => scenario.contract = Some(name(Children::of(item).next()?)),
+        Rule::as_of => {
+            let day = Children::of(item).next()?;
+            scenario.as_of = Some((date(day.as_str(), span_of(&day))?, span_of(&day)));
+        }
+        Rule::fact => {
+            let mut f = Children::of(item);
+            let name = name(f.next()?);
+            let value = literal(f.next()?)?;
+            scenario.facts.push(Fact { name, value });
+        }
+        Rule::event => scenario.events.push(event(item)?),
+        Rule::EOI => {}
+        _ => return Err(shape(span)),
+    }
+    Ok(())
+}
+
+/// Parses the header of a CSV history: `text` holds the header lines with their `#`
+/// blanked (so spans are offsets into the file). The title is `default_title` unless a
+/// `scenario "…"` line gives one.
+pub(super) fn parse_head(text: &str, default_title: Text) -> R<Scenario> {
+    let mut pairs = ScenarioParser::parse(Rule::scenario_head, text)
+        .map_err(|e| from_pest(&e, text, describe))?;
+    let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+    let mut scenario = Scenario {
+        title: default_title,
+        contract: None,
+        as_of: None,
+        facts: Vec::new(),
+        events: Vec::new(),
+    };
+    for item in root.into_inner() {
+        if item.as_rule() == Rule::scenario_header {
+            scenario.title = string(Children::of(item).next()?)?;
+        } else {
+            scenario_item(&mut scenario, item)?;
         }
     }
     Ok(scenario)
+}
+
+/// Parses `text` alone as one grammar rule; spans are moved by `offset` (where the text
+/// starts in its file). A pest error is reworded for a single value.
+fn parse_lone<'i>(rule: Rule, text: &'i str, offset: usize) -> R<P<'i>> {
+    let mut pairs = ScenarioParser::parse(rule, text).map_err(|e| {
+        let mut d = shift(from_pest(&e, text, describe), offset);
+        if let Some(rest) = d.message.strip_prefix("the file ends too early: ") {
+            d.message = format!("the value ends too early: {rest}");
+        }
+        d.message = d
+            .message
+            .replace("expected end of file", "expected the end of the value");
+        let at = d.span.start.saturating_sub(offset);
+        let digit_before = text
+            .get(..at)
+            .is_some_and(|b| b.ends_with(|c: char| c.is_ascii_digit()));
+        if text.get(at..).is_some_and(|r| r.starts_with(',')) && digit_before {
+            d.help = String::from(
+                "write numbers without thousands separators and with `.` for decimals, \
+                 e.g. `EUR 5000.00`",
+            );
+        } else if d.help.starts_with("see docs/language.md") || d.help.starts_with("a declaration")
+        {
+            d.help = String::from(
+                "write the value as in a scenario: `EUR 1200.00`, `5%`, `2025-03-03`, \
+                 `2025-03-03T14:00`, `12 months`, `3.5`, `true`, `\"text\"` or an event id",
+            );
+        }
+        d
+    })?;
+    let root = pairs
+        .next()
+        .ok_or_else(|| shape(Span::new(offset, offset)))?;
+    Children::of(root).next().map_err(|d| shift(d, offset))
+}
+
+/// A value of a JSON-lines or CSV history (`EUR 12.00`, `5%`, an event id, …) starting at
+/// byte `offset` of its file.
+pub(super) fn parse_value(text: &str, offset: usize) -> R<Literal> {
+    let pair = parse_lone(Rule::lone_value, text, offset)?;
+    let mut value = literal(pair).map_err(|d| shift(d, offset))?;
+    value.span = moved(value.span, offset);
+    if let LiteralKind::Duration(d) = &mut value.kind {
+        d.span = moved(d.span, offset);
+    }
+    Ok(value)
+}
+
+/// A date or date-time of a JSON-lines or CSV history, with its span in the file.
+pub(super) fn parse_moment(text: &str, offset: usize) -> R<(Moment, Span)> {
+    let pair = parse_lone(Rule::lone_moment, text, offset)?;
+    let span = moved(span_of(&pair), offset);
+    let at = moment(&pair, pair.as_rule() == Rule::datetime_lit).map_err(|d| shift(d, offset))?;
+    Ok((at, span))
+}
+
+/// An id, kind, party or channel of a JSON-lines or CSV history.
+pub(super) fn parse_name(text: &str, offset: usize) -> R<Ident> {
+    let pair = parse_lone(Rule::lone_name, text, offset)?;
+    let mut ident = name(pair);
+    ident.span = moved(ident.span, offset);
+    Ok(ident)
+}
+
+fn moved(span: Span, offset: usize) -> Span {
+    Span::new(span.start + offset, span.end + offset)
+}
+
+/// A diagnostic about a text parsed alone, moved to where the text is in its file.
+fn shift(mut d: Diagnostic, offset: usize) -> Diagnostic {
+    d.span = moved(d.span, offset);
+    if let Some(related) = &mut d.related {
+        for (span, _) in related.iter_mut() {
+            *span = moved(*span, offset);
+        }
+    }
+    d
 }
 
 fn event(pair: P) -> R<Event> {
@@ -178,6 +287,10 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::scenario => "a scenario",
         Rule::scenario_header => "`scenario \"…\"`",
         Rule::scenario_item => "`contract`, `as of`, `fact` or `event`",
+        Rule::scenario_head => "`scenario \"…\"`, `contract`, `as of` or `fact` lines",
+        Rule::lone_value => "a value",
+        Rule::lone_moment => "a date or date-time",
+        Rule::lone_name => "a name",
         Rule::contract_ref => "`contract NAME`",
         Rule::as_of => "`as of DATE`",
         Rule::fact => "`fact NAME = VALUE`",
