@@ -593,8 +593,18 @@ pub fn complete_weeks(from: NaiveDate, to: NaiveDate) -> i64 {
 }
 
 /// Minutes between two moments (negative when `to` is before `from`).
-pub fn minutes_between(from: Moment, to: Moment) -> i64 {
-    (to.sort_key() - from.sort_key()).num_minutes()
+impl Calendar {
+    /// The minutes that elapse from one moment to another, as a clock measures them: across
+    /// the change to summer time, 01:00 to 04:00 local is two hours, not three. A local time
+    /// repeated by the change back (02:30 on the last Sunday of October in Brussels) is read
+    /// as its first occurrence; a skipped one (which scenarios refuse) as the naive difference.
+    pub fn minutes_between(&self, from: Moment, to: Moment) -> i64 {
+        let instant = |m: Moment| self.tz.from_local_datetime(&m.sort_key()).earliest();
+        match (instant(from), instant(to)) {
+            (Some(a), Some(b)) => (b - a).num_minutes(),
+            _ => (to.sort_key() - from.sort_key()).num_minutes(),
+        }
+    }
 }
 
 #[cfg(test)]

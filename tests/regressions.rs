@@ -654,3 +654,43 @@ fn a_negative_payment_does_not_raise_the_unpaid_principal() {
     assert_eq!(unpaid.len(), 1, "{unpaid:#?}");
     assert_eq!(unpaid[0].amount, money("1200.00"));
 }
+
+/// Hours are measured as a clock measures them. A notification due 2025-03-29T12:00 (48
+/// hours after a breach) and sent 2025-03-30T12:00 local, across the change to summer
+/// time, is 23 hours late, not 24; `hours(delay)` agrees.
+#[test]
+fn lateness_in_hours_counts_elapsed_time_across_a_clock_change() {
+    let contract = SourceFile::new(
+        "dst.terms",
+        r#"contract dst
+party vendor
+party client
+currency EUR
+timezone "Europe/Brussels"
+event incident { }
+event notification { incident: incident }
+obligation notify article "1" {
+  for each incident b
+  vendor must "notify the breach"
+  within 48 hours after b
+  fulfilled by notification
+}
+penalty late_notice article "2" {
+  on breach of notify
+  vendor owes client EUR 10.00 * hours(delay)
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "dst.scenario",
+        "scenario \"across the clock change\"\nas of 2025-04-30\n\
+         event b: incident on 2025-03-27T12:00\n\
+         event n: notification on 2025-03-30T12:00 { incident: b }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let v = &r.outcome.violations[0];
+    assert_eq!(v.minutes_late, Some(23 * 60));
+    assert_eq!(amount_of(&r, "late_notice")[0].amount, money("230.00"));
+}

@@ -1025,14 +1025,14 @@ fn squash(text: &str) -> String {
 }
 
 /// "40 days", "2 hours", "1 hour 30 minutes".
-fn lateness(due: Moment, at: Moment) -> String {
+fn lateness(calendar: &calendar::Calendar, due: Moment, at: Moment) -> String {
     match due {
         Moment::Date(d) => {
             let n = calendar::days_between(d, at.date());
             format!("{n} day{}", if n == 1 { "" } else { "s" })
         }
         Moment::DateTime(_) => {
-            let minutes = calendar::minutes_between(due, at).max(0);
+            let minutes = calendar.minutes_between(due, at).max(0);
             let (h, m) = (minutes / 60, minutes % 60);
             let plural = |n: i64| if n == 1 { "" } else { "s" };
             match (h, m) {

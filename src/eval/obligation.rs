@@ -243,13 +243,13 @@ impl<'a> Engine<'a> {
             Some(at) => {
                 state.status = ObligationStatus::Violated;
                 state.delay = Some((due, at));
-                let late = lateness(due, at);
+                let late = lateness(&self.c.calendar, due, at);
                 state.violation = Some((ViolationKind::Late, format!("done {at}, {late} late")));
             }
             None if self.passed(due) => {
                 state.status = ObligationStatus::Violated;
                 state.delay = Some((due, self.as_of_moment()));
-                let overdue = lateness(due, self.as_of_moment());
+                let overdue = lateness(&self.c.calendar, due, self.as_of_moment());
                 let mut detail =
                     format!("not done by {due}; overdue {overdue} as of {}", self.as_of);
                 for note in &notes {
@@ -619,7 +619,7 @@ impl<'a> Engine<'a> {
                     Some((from, to)) => match from {
                         Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),
                         Moment::DateTime(_) => {
-                            (None, Some(calendar::minutes_between(from, to).max(0)))
+                            (None, Some(self.c.calendar.minutes_between(from, to).max(0)))
                         }
                     },
                     None => (None, None),
