@@ -534,7 +534,6 @@ impl Checker {
                 Some(r) => Some(r?),
                 None => None,
             },
-            tacit: parts.renews.as_ref().is_some_and(|r| r.0),
             on_renewal: match &parts.duty {
                 Some((party, action)) => Some((self.party(party, env)?, action.value.clone())),
                 None => None,

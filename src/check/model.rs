@@ -240,8 +240,8 @@ pub struct Term {
     /// A duration: the first period.
     pub lasts: Core,
     /// A duration: each renewal.
+    /// `renews tacitly` and `renews automatically` mean the same: it renews unless noticed.
     pub renews: Option<Core>,
-    pub tacit: bool,
     pub notices: Vec<TermNotice>,
     pub counts: Option<Counting>,
     /// `PARTY must "…"`: owed once per renewal, from the new period's first day.
