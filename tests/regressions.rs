@@ -694,3 +694,126 @@ penalty late_notice article "2" {
     assert_eq!(v.minutes_late, Some(23 * 60));
     assert_eq!(amount_of(&r, "late_notice")[0].amount, money("230.00"));
 }
+
+/// A contract whose allocation pays its own computed charges first: compensation, then
+/// interest as computed on each payment's day, then the invoices.
+const COMPUTED_CHARGES: &str = r#"contract lender
+party seller
+party buyer
+currency EUR
+param rate: percent = 1%
+event invoice { amount: money }
+event payment { amount: money, invoice: invoice? }
+obligation pay article "1" {
+  for each invoice inv
+  buyer must "pay the invoice"
+  within 14 days after inv
+  fulfilled by payment
+}
+interest late_interest article "2" {
+  on breach of pay
+  buyer owes seller unpaid_started_months(delay) * rate
+}
+compensation fixed article "2" {
+  on breach of pay
+  buyer owes seller EUR 40.00
+}
+allocation payments article "3" {
+  buyer pays seller by payment
+  order fixed, late_interest, invoice oldest first
+}
+"#;
+
+fn computed_charges(events: &str) -> Report {
+    let contract = SourceFile::new("lender.terms", COMPUTED_CHARGES.to_string());
+    let scenario = SourceFile::new(
+        "lender.scenario",
+        format!(
+            "scenario \"charges as debts\"\nas of 2025-04-30\n\
+             event A: invoice on 2025-01-01 {{ amount: EUR 1000.00 }}\n{events}"
+        ),
+    );
+    terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+/// Issue 7: the contract's own computed charges are debts in its allocation order. A payment
+/// of 300.00 on 2025-03-10 pays the compensation (40.00), then the interest owed that day
+/// (2 started months on 1,000.00 at 1% = 20.00), then 240.00 of the invoice. As of
+/// 2025-04-30 the interest is 4 started months, two on 1,000.00 and two on 760.00: 35.20,
+/// of which 15.20 is still owed.
+#[test]
+fn computed_charges_are_debts_paid_as_of_each_payment() {
+    let r = computed_charges("event p1: payment on 2025-03-10 by buyer { amount: EUR 300.00 }\n");
+    let applied: Vec<(&str, &str, Decimal, Decimal)> = r
+        .outcome
+        .allocations
+        .iter()
+        .map(|a| {
+            (
+                a.debt.as_str(),
+                a.debt_kind.as_str(),
+                a.applied,
+                a.remaining,
+            )
+        })
+        .collect();
+    assert_eq!(
+        applied,
+        [
+            ("A", "fixed", money("40.00"), money("0.00")),
+            ("A", "late_interest", money("20.00"), money("0.00")),
+            ("A", "invoice", money("240.00"), money("760.00")),
+        ]
+    );
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("35.20"));
+    assert_eq!(amount_of(&r, "fixed")[0].amount, money("40.00"));
+    let outstanding: Vec<(&str, &str, Decimal)> = r
+        .outcome
+        .outstanding
+        .iter()
+        .map(|o| (o.debt.as_str(), o.debt_kind.as_str(), o.amount))
+        .collect();
+    assert_eq!(
+        outstanding,
+        [
+            ("A", "late_interest", money("15.20")),
+            ("A", "invoice", money("760.00")),
+        ]
+    );
+}
+
+/// A second payment of 800.00 on 2025-04-20 pays the interest owed that day (35.20, of
+/// which 15.20 is left), then the 760.00 left of the invoice: the invoice is paid off, late,
+/// that day, and nothing remains.
+#[test]
+fn computed_charges_paid_off_leave_nothing_outstanding() {
+    let r = computed_charges(
+        "event p1: payment on 2025-03-10 by buyer { amount: EUR 300.00 }\n\
+         event p2: payment on 2025-04-20 by buyer { amount: EUR 800.00 }\n",
+    );
+    let second: Vec<(&str, Decimal)> = r
+        .outcome
+        .allocations
+        .iter()
+        .filter(|a| a.payment == "p2")
+        .map(|a| (a.debt_kind.as_str(), a.applied))
+        .collect();
+    assert_eq!(
+        second,
+        [
+            ("late_interest", money("15.20")),
+            ("invoice", money("760.00"))
+        ]
+    );
+    assert!(
+        r.outcome.outstanding.is_empty(),
+        "{:#?}",
+        r.outcome.outstanding
+    );
+    assert_eq!(amount_of(&r, "late_interest")[0].amount, money("35.20"));
+    let pay = obligation_of(&r, "pay");
+    assert_eq!(
+        pay.met_on.map(|m| m.to_string()).as_deref(),
+        Some("2025-04-20")
+    );
+}

@@ -27,7 +27,85 @@ impl Checker {
                 out.push(c);
             }
         }
+        // Clause indices are positions among the checked clauses once there is no error.
+        if !self.diagnostics.iter().any(Diagnostic::is_error) {
+            self.charges_in_orders(contract, &out);
+        }
         out
+    }
+
+    /// A charge in an allocation's order is computed on each payment's day from the debt it
+    /// adds to: it must be kept `on breach of` an obligation that the allocation's payments
+    /// fulfil, over a kind of debt in the same order, between the same parties.
+    fn charges_in_orders(&mut self, contract: &ast::Contract, clauses: &[Clause]) {
+        for (clause, ast_clause) in clauses
+            .iter()
+            .zip(contract.items.iter().filter_map(as_clause))
+        {
+            let Body::Allocation(rule) = &clause.body else {
+                continue;
+            };
+            let kinds: Vec<KindId> = rule
+                .order
+                .iter()
+                .filter_map(|d| match d {
+                    Debts::Events { kind, .. } => Some(*kind),
+                    Debts::Charge(_) => None,
+                })
+                .collect();
+            for debt in &rule.order {
+                let Debts::Charge(index) = debt else {
+                    continue;
+                };
+                let Some(charge_clause) = clauses.get(*index) else {
+                    continue;
+                };
+                let span = ast_clause
+                    .items
+                    .iter()
+                    .find_map(|i| match &i.kind {
+                        ClauseItemKind::Order(entries) => entries
+                            .iter()
+                            .find(|e| e.source.name == charge_clause.id)
+                            .map(|e| e.source.span),
+                        _ => None,
+                    })
+                    .unwrap_or(ast_clause.id.span);
+                let problem = match (&charge_clause.scope, &charge_clause.body) {
+                    (Scope::OnBreach { obligation, .. }, Body::Charge(charge)) => {
+                        match clauses.get(*obligation).map(|o| (&o.scope, &o.body)) {
+                            Some((Scope::ForEach { kind, .. }, Body::Obligation(o)))
+                                if o.act == Some(rule.pays) && kinds.contains(kind) =>
+                            {
+                                let same = |a: &Party, b: &Party| match (a, b) {
+                                    (Party::Named(x), Party::Named(y)) => x == y,
+                                    _ => true,
+                                };
+                                (!same(&charge.debtor, &rule.debtor)
+                                    || !same(&charge.creditor, &rule.creditor))
+                                .then_some("it is owed between other parties than the payments")
+                            }
+                            _ => Some("the obligation it is kept on breach of is not one this allocation's payments fulfil over a kind of debt in this order"),
+                        }
+                    }
+                    _ => Some("it is not kept `on breach of` an obligation"),
+                };
+                if let Some(problem) = problem {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::misplaced_item",
+                            span,
+                            format!(
+                                "the charge `{}` cannot be a debt in this order: {problem}",
+                                charge_clause.id
+                            ),
+                        )
+                        .label("computed charge")
+                        .help("a computed charge in an order is `on breach of` the obligation to pay a debt of the order (`on breach of pay_invoice`), owed by the payer to the payee"),
+                    );
+                }
+            }
+        }
     }
 
     pub(super) fn clause(&mut self, clause: &ast::Clause) -> Option<Clause> {
@@ -556,6 +634,29 @@ impl Checker {
         let pays = self.kind_id(pays);
         let mut debts = Vec::new();
         for entry in order {
+            let charge = match self.clause_ids.get(&entry.source.name) {
+                Some((index, ClauseKind::Charge(_), _))
+                    if !self.events.contains_key(&entry.source.name) =>
+                {
+                    Some(*index)
+                }
+                _ => None,
+            };
+            if let Some(index) = charge {
+                if let Some((_, cond)) = &entry.filter {
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::misplaced_item",
+                            cond.span,
+                            format!("the charge `{}` takes no `where`", entry.source.name),
+                        )
+                        .label("a filter on a charge")
+                        .help("a charge's instances are chosen by its own clause: put the condition in its `when`"),
+                    );
+                }
+                debts.push(Debts::Charge(index));
+                continue;
+            }
             if let Some(kind) = self.kind_id(&entry.source) {
                 let filter = match &entry.filter {
                     Some((var, cond)) => {
@@ -572,7 +673,7 @@ impl Checker {
                     }
                     None => None,
                 };
-                debts.push(Debts { kind, filter });
+                debts.push(Debts::Events { kind, filter });
                 let has_amount = self
                     .events
                     .get(&entry.source.name)

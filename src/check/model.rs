@@ -274,13 +274,20 @@ pub struct Allocation {
     pub order: Vec<Debts>,
 }
 
-/// One kind of debt in an allocation's order.
+/// One line of an allocation's order.
 #[derive(Debug, Clone)]
-pub struct Debts {
-    pub kind: KindId,
-    /// Only the debts of the kind where this holds (the debt bound as the clause's event).
-    /// It reads the debt's fields and constants only: it is evaluated before any clause.
-    pub filter: Option<Core>,
+pub enum Debts {
+    /// The events of a kind, each owing its `amount`.
+    Events {
+        kind: KindId,
+        /// Only the debts of the kind where this holds (the debt bound as the clause's
+        /// event). It reads the debt's fields and constants only: it is evaluated before any
+        /// clause.
+        filter: Option<Core>,
+    },
+    /// The instances of a charge the contract computes (`late_interest`): each owes, when a
+    /// payment is made, the charge as computed on that day, less what was applied to it.
+    Charge(ClauseId),
 }
 
 impl Checked {

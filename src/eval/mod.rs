@@ -24,8 +24,8 @@ use crate::ast::{Counting, Duration, Unit};
 use crate::calendar::{self, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
 use crate::check::{
-    is_period, Body, Checked, Clause, ClauseId, Core, DeadlineRule, Evaluation, FieldId, KindId,
-    Obligation, Opens, Party, Scope, ValueId,
+    is_period, Body, Checked, Clause, ClauseId, Core, DeadlineRule, Debts, Evaluation, FieldId,
+    KindId, Obligation, Opens, Party, Scope, ValueId,
 };
 use crate::diagnostic::Diagnostic;
 use crate::money::{format_amount, format_grouped, round_cents, round_with, rounding_name};
@@ -106,7 +106,7 @@ pub fn evaluate(
         out: Outcome::default(),
     };
     // The allocations run before any clause, so every clause sees the same settlement.
-    engine.settlement = engine.settle()?;
+    engine.settle()?;
     engine.run()?;
     engine.totals()?;
     Ok(engine.out)
