@@ -244,6 +244,8 @@ pub enum ClauseItemKind {
         kind: Ident,
     },
     Order(Vec<OrderEntry>),
+    /// `label "service credit"`: what the report calls a charge's amount.
+    Label(Text),
     Until(Expr),
     RollsForward,
 }
@@ -276,6 +278,7 @@ impl ClauseItemKind {
             ClauseItemKind::Is(_) => "is",
             ClauseItemKind::Pays { .. } => "pays",
             ClauseItemKind::Order(_) => "order",
+            ClauseItemKind::Label(_) => "label",
             ClauseItemKind::Until(_) => "until",
             ClauseItemKind::RollsForward => "roll forward",
         }

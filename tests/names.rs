@@ -45,7 +45,9 @@ penalty late_notice article "2" {
 
 #[test]
 fn words_inside_a_line_stay_reserved() {
-    for word in ["and", "or", "not", "before", "after", "by", "via", "must", "where"] {
+    for word in [
+        "and", "or", "not", "before", "after", "by", "via", "must", "where",
+    ] {
         let contract = SourceFile::new(
             "reserved.terms",
             format!("contract r\nparty a\ncurrency EUR\nparam {word}: number = 1\n"),
@@ -54,4 +56,32 @@ fn words_inside_a_line_stay_reserved() {
         assert_eq!(failure.codes(), ["terms::syntax::unexpected"], "{word}");
         assert!(failure.render().contains("is a keyword"), "{word}");
     }
+}
+
+#[test]
+fn a_charge_names_its_amount_with_a_label() {
+    let contract = SourceFile::new(
+        "label.terms",
+        r#"contract label
+party vendor
+party client
+currency EUR
+event outage { hours: number }
+charge outage_credit article "7.2" {
+  for each outage o
+  label "service credit"
+  vendor owes client EUR 10.00 * o.hours
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "label.scenario",
+        "scenario \"outage\"\nas of 2025-03-31\nevent o1: outage on 2025-03-03 { hours: 3 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(r.outcome.amounts[0].kind, "service credit");
+    assert_eq!(r.outcome.amounts[0].amount.to_string(), "30.00");
+    assert!(r.to_text().contains("service credit"));
 }

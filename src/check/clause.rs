@@ -541,8 +541,25 @@ impl Checker {
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
         let amount = self.expect(amount, &Type::Money, env);
+        let label = match &parts.label {
+            Some(text) if text.value.trim().is_empty() => {
+                self.error(
+                    Diagnostic::error(
+                        "terms::check::empty_label",
+                        text.span,
+                        "the label is empty",
+                    )
+                    .label("empty label")
+                    .help("say what the amount is, e.g. `label \"service credit\"`, or remove the line"),
+                );
+                String::new()
+            }
+            Some(text) => text.value.clone(),
+            None => kind.word().to_string(),
+        };
         Some(Charge {
             kind,
+            label,
             debtor: debtor?,
             creditor: creditor?,
             amount: amount?,

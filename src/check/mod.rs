@@ -1086,6 +1086,7 @@ struct Parts {
     is: Option<Expr>,
     pays: Option<(ast::PartyRef, ast::PartyRef, Ident)>,
     order: Option<Vec<ast::OrderEntry>>,
+    label: Option<ast::Text>,
     until: Option<Expr>,
     rolls: bool,
     spans: HashMap<&'static str, Span>,
@@ -1143,6 +1144,7 @@ impl Parts {
                 kind,
             } => self.pays = Some((debtor, creditor, kind)),
             ClauseItemKind::Order(o) => self.order = Some(o),
+            ClauseItemKind::Label(t) => self.label = Some(t),
             ClauseItemKind::Until(e) => self.until = Some(e),
             ClauseItemKind::RollsForward => self.rolls = true,
         }
@@ -1192,7 +1194,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
                         | I::Otherwise(_)
                 )
         }
-        ClauseKind::Charge(_) => scoped || matches!(item, I::Owes { .. }),
+        ClauseKind::Charge(_) => scoped || matches!(item, I::Owes { .. } | I::Label(_)),
         ClauseKind::Term => matches!(
             item,
             I::Starts(_)

@@ -228,6 +228,8 @@ pub enum Opens {
 #[derive(Debug, Clone)]
 pub struct Charge {
     pub kind: ChargeKind,
+    /// What the report calls the amount: the `label` line, else the clause's word.
+    pub label: String,
     pub debtor: Party,
     pub creditor: Party,
     pub amount: Core,

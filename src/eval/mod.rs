@@ -773,7 +773,7 @@ impl<'a> Engine<'a> {
             let source = self.source(clause, event);
             self.out.amounts.push(AmountEntry {
                 source,
-                kind: charge.kind.word().to_string(),
+                kind: charge.label.clone(),
                 debtor: self.party_name(&charge.debtor, event),
                 creditor: self.party_name(&charge.creditor, event),
                 amount,

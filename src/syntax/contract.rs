@@ -467,6 +467,10 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             ClauseItemKind::Order(entries)
         }
         Rule::until_item => ClauseItemKind::Until(last_expr(c)?),
+        Rule::label_item => {
+            c.skip(Rule::kw_label);
+            ClauseItemKind::Label(string(c.next()?)?)
+        }
         Rule::rolls_item => ClauseItemKind::RollsForward,
         _ => return Err(shape(span)),
     };
@@ -849,6 +853,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::is_item => "`is …`",
         Rule::pays_item => "`PARTY pays PARTY by KIND`",
         Rule::order_item => "`order …`",
+        Rule::label_item => "`label \"…\"`",
         Rule::order_entry => "a source of debt",
         Rule::oldest_first => "`oldest first`",
         Rule::until_item => "`until …`",
@@ -977,6 +982,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_pays => "`pays`",
         Rule::kw_order => "`order`",
         Rule::kw_oldest => "`oldest`",
+        Rule::kw_label => "`label`",
         Rule::kw_until => "`until`",
         Rule::kw_if => "`if`",
         Rule::kw_then => "`then`",
