@@ -34,6 +34,10 @@ pub enum Builtin {
     Rank,
     Streak,
     EndOf,
+    MaxIn,
+    MinIn,
+    Round,
+    Pow,
 }
 
 /// A built-in function's name, how many arguments it takes, and its doc line.
@@ -48,7 +52,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 29] = [
+pub const BUILTINS: [Signature; 33] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -180,14 +184,14 @@ pub const BUILTINS: [Signature; 29] = [
         name: "sum",
         min_args: 3,
         max_args: Some(4),
-        doc: "sum(kind, field, window): total of `field` over events of `kind` in the window (`6 months before c`); sum(kind, field, from, to): after `from`, up to and including `to`",
+        doc: "sum(kind, field, window): total of `field` over events of `kind` in the window (`6 months before c`); sum(kind, expression, window): total of an expression in which the kind's name is each event (`sum(usage, usage.gb * usage.price, 1 month before c)`); sum(kind, field, from, to): after `from`, up to and including `to`",
     },
     Signature {
         builtin: Builtin::CountIn,
         name: "count_in",
         min_args: 2,
         max_args: Some(3),
-        doc: "count_in(kind, window): how many events of `kind` happened in the window (`12 months before a`); count_in(kind, from, to): after `from`, up to and including `to`",
+        doc: "count_in(kind, window): how many events of `kind` happened in the window (`12 months before a`); count_in(kind, window, condition): how many of them meet a condition in which the kind's name is each event; count_in(kind, from, to): after `from`, up to and including `to`",
     },
     Signature {
         builtin: Builtin::Total,
@@ -251,6 +255,34 @@ pub const BUILTINS: [Signature; 29] = [
         min_args: 1,
         max_args: Some(1),
         doc: "end_of(term): the day a term ends, once notice has ended it",
+    },
+    Signature {
+        builtin: Builtin::MaxIn,
+        name: "max_in",
+        min_args: 3,
+        max_args: Some(3),
+        doc: "max_in(kind, expression, window): the largest value of an expression (the kind's name is each event) over the events of `kind` in the window; none if there is none",
+    },
+    Signature {
+        builtin: Builtin::MinIn,
+        name: "min_in",
+        min_args: 3,
+        max_args: Some(3),
+        doc: "min_in(kind, expression, window): the smallest such value",
+    },
+    Signature {
+        builtin: Builtin::Round,
+        name: "round",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "round(x, step): x to the nearest multiple of step, by the contract's rounding (`round(fee, EUR 0.05)`, `round(fee, EUR 1.00)`, `round(n, 1)`)",
+    },
+    Signature {
+        builtin: Builtin::Pow,
+        name: "pow",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "pow(x, n): x to the power n, a whole number from 0 up (`pow(1.01, 12)`), exact to 28 significant digits",
     },
 ];
 

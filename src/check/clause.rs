@@ -232,8 +232,8 @@ impl Checker {
             };
             let env = Env {
                 var: Some((var.name.clone(), kind.name.clone())),
-                delay: false,
                 for_each: true,
+                ..Env::default()
             };
             // A filter in error leaves the clause without one: the error stops the contract.
             let filter = filter
@@ -251,7 +251,7 @@ impl Checker {
                     let env = Env {
                         var: binding.clone(),
                         delay: true,
-                        for_each: false,
+                        ..Env::default()
                     };
                     let kind = binding.and_then(|(_, k)| self.kind_ids.get(&k).copied());
                     return (
@@ -679,8 +679,7 @@ impl Checker {
                     Some((var, cond)) => {
                         let env = Env {
                             var: Some((var.name.clone(), entry.source.name.clone())),
-                            delay: false,
-                            for_each: false,
+                            ..Env::default()
                         };
                         let filter = self.expect(cond, &Type::Bool, &env);
                         if let Some(f) = &filter {
@@ -767,7 +766,7 @@ impl Checker {
                     }
                     None
                 }
-                Node::Const(_) | Node::Party(_) | Node::Var | Node::Delay => None,
+                Node::Const(_) | Node::Party(_) | Node::Var | Node::Delay | Node::Each => None,
             };
             if let Some(what) = refused {
                 self.error(

@@ -381,6 +381,11 @@ impl Checker {
     /// What a name denotes, and its type: the clause's event, `delay`, a parameter, a `let`
     /// or a party (the checker refuses a parameter or `let` with a party's name).
     pub(super) fn name(&mut self, name: &Ident, env: &Env) -> Option<(Node, Type)> {
+        if let Some((each, kind)) = &env.each {
+            if *each == name.name {
+                return Some((Node::Each, Type::Event(kind.clone())));
+            }
+        }
         if let Some((var, kind)) = &env.var {
             if *var == name.name {
                 return Some((Node::Var, Type::Event(kind.clone())));
@@ -652,6 +657,29 @@ impl Checker {
                 let at = self.expect(args.get(1)?, &Type::Time, env)?;
                 Some((Call::LastBefore { kind, at }, Type::Event(kind_name)))
             }
+            Builtin::Sum if !self.names_a_field(args.first()?, args.get(1)?, env) => {
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
+                let each = self.lower(args.get(1)?, &each_env(env, &kind_name));
+                let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
+                let each = each?;
+                if !matches!(each.ty, Type::Money | Type::Number) {
+                    let ty = each.ty;
+                    return self.mismatch(
+                        args.get(1).map_or(span, |a| a.span),
+                        format!("`sum` adds money or numbers, not {ty}"),
+                        "sum a money or number field, or an expression of one",
+                    );
+                }
+                let ty = each.ty.clone();
+                Some((
+                    Call::SumOf {
+                        kind,
+                        each,
+                        window: window?,
+                    },
+                    ty,
+                ))
+            }
             Builtin::Sum => {
                 let (kind_name, kind) = self.kind_arg(args.first()?)?;
                 let field = self.numeric_field_arg(&kind_name, args.get(1)?);
@@ -708,9 +736,81 @@ impl Checker {
             }
             Builtin::CountIn => {
                 let kind = self.kind_arg(args.first()?);
-                let window = self.window_args(args.get(1..).unwrap_or(&[]), env);
+                let rest = args.get(1..).unwrap_or(&[]);
+                // `count_in(kind, WINDOW, condition)`: a written window, then a condition;
+                // otherwise the two-date form `count_in(kind, from, to)`.
+                let (window, condition) = match rest {
+                    [window @ Expr {
+                        kind: ExprKind::Window { .. },
+                        ..
+                    }, condition] => {
+                        let window = self.window_args(std::slice::from_ref(window), env);
+                        let condition = match &kind {
+                            Some((name, _)) => {
+                                self.expect(condition, &Type::Bool, &each_env(env, name))
+                            }
+                            None => None,
+                        };
+                        (window, Some(condition?))
+                    }
+                    _ => (self.window_args(rest, env), None),
+                };
                 let ((_, kind), window) = (kind?, window?);
-                Some((Call::CountIn { kind, window }, Type::Number))
+                Some((
+                    Call::CountIn {
+                        kind,
+                        window,
+                        condition,
+                    },
+                    Type::Number,
+                ))
+            }
+            Builtin::MaxIn | Builtin::MinIn => {
+                let (kind_name, kind) = self.kind_arg(args.first()?)?;
+                let each = self.lower(args.get(1)?, &each_env(env, &kind_name));
+                let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
+                let each = each?;
+                let ty = each.ty.as_time();
+                if !matches!(ty, Type::Money | Type::Number | Type::Percent | Type::Time) {
+                    return self.mismatch(
+                        args.get(1).map_or(span, |a| a.span),
+                        format!("cannot take `{}` of {ty}", name.name),
+                        "compare money, numbers, percentages or dates",
+                    );
+                }
+                Some((
+                    Call::ExtremeIn {
+                        max: builtin == Builtin::MaxIn,
+                        kind,
+                        each,
+                        window: window?,
+                    },
+                    ty,
+                ))
+            }
+            Builtin::Round => {
+                let value = self.lower(args.first()?, env)?;
+                let ty = value.ty.clone();
+                if !matches!(ty, Type::Money | Type::Number | Type::Percent) {
+                    return self.mismatch(
+                        span,
+                        format!("cannot round {ty}"),
+                        "round money, a number or a percentage to a step of the same type: `round(fee, EUR 0.05)`",
+                    );
+                }
+                let step = self.expect(args.get(1)?, &ty, env)?;
+                Some((Call::RoundTo { value, step }, ty))
+            }
+            Builtin::Pow => {
+                let base = self.expect(args.first()?, &Type::Number, env);
+                let exponent = self.expect(args.get(1)?, &Type::Number, env);
+                Some((
+                    Call::Pow {
+                        base: base?,
+                        exponent: exponent?,
+                    },
+                    Type::Number,
+                ))
             }
             Builtin::Total => {
                 let (kind_name, kind) = self.kind_arg(args.first()?)?;
@@ -792,6 +892,25 @@ impl Checker {
         }
     }
 
+    /// Whether `sum`'s second argument is the 0.1 form, a bare field name: a field of the
+    /// kind, or a name that means nothing else here (reported as an unknown field).
+    fn names_a_field(&self, kind: &Expr, arg: &Expr, env: &Env) -> bool {
+        let (ExprKind::Name(kind), ExprKind::Name(name)) = (&kind.kind, &arg.kind) else {
+            return false;
+        };
+        let is_field = self
+            .events
+            .get(&kind.name)
+            .is_some_and(|k| k.fields.contains_key(&name.name));
+        let means_something = name.name == kind.name
+            || env.var.as_ref().is_some_and(|(v, _)| *v == name.name)
+            || (env.delay && name.name == "delay")
+            || self.params.contains_key(&name.name)
+            || self.value_ids.contains_key(&name.name)
+            || self.parties.contains_key(&name.name);
+        is_field || !means_something
+    }
+
     /// An argument that names a money or number field of an event kind (`sum`, `total`).
     pub(super) fn numeric_field_arg(&mut self, kind: &str, arg: &Expr) -> Option<(FieldId, Type)> {
         let ExprKind::Name(field) = &arg.kind else {
@@ -849,4 +968,12 @@ fn same_type_operands(op: BinOp) -> bool {
             | BinOp::Eq
             | BinOp::Ne
     )
+}
+
+/// The scope of an aggregate's expression: the kind's name is each event in turn.
+fn each_env(env: &Env, kind: &str) -> Env {
+    Env {
+        each: Some((kind.to_string(), kind.to_string())),
+        ..env.clone()
+    }
 }

@@ -158,6 +158,8 @@ struct Env {
     delay: bool,
     /// Whether `streak` may be used (in `for each`).
     for_each: bool,
+    /// In an aggregate's expression: the kind's name, which is each event in turn.
+    each: Option<(String, String)>,
 }
 
 impl Checker {

@@ -44,6 +44,8 @@ pub enum Node {
     Var,
     /// `delay` under `on breach of`.
     Delay,
+    /// The event an aggregate is at (`usage` in `sum(usage, usage.gb * usage.price, …)`).
+    Each,
     /// A field of an event.
     Field(Box<Core>, FieldRef),
     /// `6 months before c`.
@@ -122,10 +124,34 @@ pub enum Call {
         field: FieldId,
         window: WindowArg,
     },
-    /// `count_in(kind, window)`.
+    /// `count_in(kind, window[, condition])`.
     CountIn {
         kind: KindId,
         window: WindowArg,
+        condition: Option<Core>,
+    },
+    /// `sum(kind, expression, window)`: the expression reads each event as the kind's name.
+    SumOf {
+        kind: KindId,
+        each: Core,
+        window: WindowArg,
+    },
+    /// `max_in`, `min_in`.
+    ExtremeIn {
+        max: bool,
+        kind: KindId,
+        each: Core,
+        window: WindowArg,
+    },
+    /// `round(x, step)`.
+    RoundTo {
+        value: Core,
+        step: Core,
+    },
+    /// `pow(x, n)`.
+    Pow {
+        base: Core,
+        exponent: Core,
     },
     /// `total(kind, field)`: over the events of `kind` referring to the clause's event.
     Total {
@@ -163,7 +189,7 @@ impl Core {
     pub fn is_name(&self) -> bool {
         matches!(
             self.node,
-            Node::Party(_) | Node::Value(_) | Node::Var | Node::Delay
+            Node::Party(_) | Node::Value(_) | Node::Var | Node::Delay | Node::Each
         )
     }
 }

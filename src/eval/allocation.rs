@@ -84,6 +84,7 @@ impl Engine<'_> {
                             clause: index,
                             var: Some(e),
                             delay: None,
+                            each: None,
                         };
                         if !self.eval(filter, ctx)?.is_true() {
                             continue;
@@ -266,6 +267,7 @@ impl Engine<'_> {
                 clause: charge,
                 var: event,
                 delay: Some((due, paid_off.unwrap_or(at))),
+                each: None,
             };
             if let Some(when) = &clause.when {
                 if !self.eval(when, ctx)?.is_true() {

@@ -42,6 +42,10 @@ impl<'a> Engine<'a> {
                 Some(e) => Value::Event(e),
                 None => return Err(internal(expr.span, "an event variable with no event")),
             },
+            Node::Each => match ctx.each {
+                Some(e) => Value::Event(e),
+                None => return Err(internal(expr.span, "an aggregate's event outside it")),
+            },
             Node::Delay => match ctx.delay {
                 Some((from, to)) => Value::Delay { from, to },
                 None => Value::Absent,
@@ -421,11 +425,121 @@ impl<'a> Engine<'a> {
                 }
                 Value::Bool(self.eval(arg, ctx)? != Value::Absent)
             }
-            Call::CountIn { kind, window } => {
+            Call::CountIn {
+                kind,
+                window,
+                condition,
+            } => {
                 let Some(range) = self.window_range(*kind, window, ctx)? else {
                     return Ok(Value::Absent);
                 };
-                Value::Number(Decimal::from(range.len()))
+                let Some(condition) = condition else {
+                    return Ok(Value::Number(Decimal::from(range.len())));
+                };
+                let mut n = 0u64;
+                for e in self.window_events(*kind, range) {
+                    let each = Ctx {
+                        each: Some(e),
+                        ..ctx
+                    };
+                    if self.eval(condition, each)?.is_true() {
+                        n = n.saturating_add(1);
+                    }
+                }
+                Value::Number(Decimal::from(n))
+            }
+            Call::SumOf { kind, each, window } => {
+                let Some(range) = self.window_range(*kind, window, ctx)? else {
+                    return Ok(Value::Absent);
+                };
+                let mut total = Decimal::ZERO;
+                for e in self.window_events(*kind, range) {
+                    let at = Ctx {
+                        each: Some(e),
+                        ..ctx
+                    };
+                    if let Value::Money(d) | Value::Number(d) = self.eval(each, at)? {
+                        total = total.checked_add(d).ok_or_else(|| overflow(span))?;
+                    }
+                }
+                typed_total(total, &expr.ty)
+            }
+            Call::ExtremeIn {
+                max,
+                kind,
+                each,
+                window,
+            } => {
+                let Some(range) = self.window_range(*kind, window, ctx)? else {
+                    return Ok(Value::Absent);
+                };
+                let mut best = Value::Absent;
+                for e in self.window_events(*kind, range) {
+                    let at = Ctx {
+                        each: Some(e),
+                        ..ctx
+                    };
+                    let v = match self.eval(each, at)? {
+                        Value::Event(e) => self
+                            .s
+                            .events
+                            .get(e)
+                            .map_or(Value::Absent, |ev| Value::Time(ev.at)),
+                        v => v,
+                    };
+                    if v == Value::Absent {
+                        continue;
+                    }
+                    let better = best == Value::Absent
+                        || compare(&v, &best, self.s).is_some_and(|o| {
+                            if *max {
+                                o.is_gt()
+                            } else {
+                                o.is_lt()
+                            }
+                        });
+                    if better {
+                        best = v;
+                    }
+                }
+                best
+            }
+            Call::RoundTo { value, step } => {
+                let value = self.eval(value, ctx)?;
+                let step = self.eval(step, ctx)?;
+                let (x, unit) = match (&value, &step) {
+                    (Value::Money(x), Value::Money(u))
+                    | (Value::Number(x), Value::Number(u))
+                    | (Value::Percent(x), Value::Percent(u)) => (*x, u.abs()),
+                    _ => return Ok(Value::Absent),
+                };
+                if unit.is_zero() {
+                    return Err(Diagnostic::error(
+                        "terms::eval::division_by_zero",
+                        span,
+                        "rounding to a step of zero",
+                    )
+                    .label("the step is zero here")
+                    .help("round to a step above zero: `round(fee, EUR 0.05)`, `round(n, 1)`"));
+                }
+                let steps = x.checked_div(unit).ok_or_else(|| overflow(span))?;
+                let rounded = steps
+                    .round_dp_with_strategy(0, self.c.rounding)
+                    .checked_mul(unit)
+                    .ok_or_else(|| overflow(span))?;
+                match value {
+                    Value::Money(_) => Value::Money(rounded),
+                    Value::Percent(_) => Value::Percent(rounded),
+                    _ => Value::Number(rounded),
+                }
+            }
+            Call::Pow { base, exponent } => {
+                let (Value::Number(base), Value::Number(n)) =
+                    (self.eval(base, ctx)?, self.eval(exponent, ctx)?)
+                else {
+                    return Ok(Value::Absent);
+                };
+                Value::Number(power(base, n, span)?)
             }
             Call::Total { kind, field } => {
                 let Some(event) = ctx.var else {
@@ -464,6 +578,15 @@ impl<'a> Engine<'a> {
                 None => Value::Absent,
             },
         })
+    }
+
+    /// The events of `kind` at positions `range` among its events (an aggregate's window),
+    /// each counted against the budget.
+    fn window_events(&mut self, kind: KindId, range: std::ops::Range<usize>) -> Vec<usize> {
+        let events = self.s.of_kind(kind).get(range).unwrap_or(&[]).to_vec();
+        let len = u64::try_from(events.len()).unwrap_or(u64::MAX);
+        self.steps = self.steps.saturating_add(len);
+        events
     }
 
     /// The events of `kind` in a window: a window value, or two moments `from, to` (after
@@ -692,6 +815,41 @@ pub(super) fn overflow(span: Span) -> EvalError {
     Diagnostic::error("terms::eval::overflow", span, "the computation overflows")
         .label("too large")
         .help("amounts have at most 28 significant digits; check the scenario's figures")
+}
+
+/// `pow(x, n)`: x to a whole power n ≥ 0 by repeated squaring, each product exact to 28
+/// significant digits; any other exponent is refused.
+fn power(base: Decimal, n: Decimal, span: Span) -> Result<Decimal, EvalError> {
+    let whole = n.fract().is_zero() && n >= Decimal::ZERO;
+    let Some(mut n) = whole
+        .then(|| u64::try_from(n.trunc().mantissa()).ok())
+        .flatten()
+    else {
+        return Err(Diagnostic::error(
+            "terms::eval::bad_exponent",
+            span,
+            format!(
+                "`pow` takes a whole exponent from 0 up, not {}",
+                n.normalize()
+            ),
+        )
+        .label("this exponent")
+        .help(
+            "raise to a whole number of periods: `pow(1.01, months)` with months a whole number",
+        ));
+    };
+    let mut result = Decimal::ONE;
+    let mut square = base;
+    while n > 0 {
+        if n & 1 == 1 {
+            result = result.checked_mul(square).ok_or_else(|| overflow(span))?;
+        }
+        n >>= 1;
+        if n > 0 {
+            square = square.checked_mul(square).ok_or_else(|| overflow(span))?;
+        }
+    }
+    Ok(result)
 }
 
 /// A total as the type the checker gave it: money, or a plain number (the type comes from

@@ -170,6 +170,8 @@ struct Ctx {
     /// The clause's event, for the instance being evaluated.
     var: Option<usize>,
     delay: Option<(Moment, Moment)>,
+    /// The event an aggregate (`sum(usage, usage.gb * …, …)`) is at.
+    each: Option<usize>,
 }
 
 struct Engine<'a> {
@@ -357,6 +359,7 @@ impl<'a> Engine<'a> {
             clause: usize::MAX,
             var: None,
             delay: None,
+            each: None,
         };
         // A name's value is recorded where it is used, not the names its definition used.
         let saved = self.trace.take();
@@ -630,6 +633,7 @@ impl<'a> Engine<'a> {
                             clause: index,
                             var: Some(event),
                             delay: None,
+                            each: None,
                         };
                         if !self.eval(filter, ctx)?.is_true() {
                             if self.limits.explain {
@@ -687,6 +691,7 @@ impl<'a> Engine<'a> {
             clause: index,
             var,
             delay,
+            each: None,
         }
     }
 

@@ -1,0 +1,190 @@
+//! Constructs for contracts beyond the five vendors (issue 9), each with values computed by
+//! hand: names that were keywords, labelled charges, aggregates over a window, rounding to a
+//! stated unit, powers.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use terms::source::SourceFile;
+
+#[test]
+fn line_keywords_may_be_names() {
+    let contract = SourceFile::new(
+        "names.terms",
+        r#"contract names
+party vendor
+party client
+currency EUR
+param interest: percent = 2%
+let penalty = EUR 100.00
+event breach { }
+event notice { breach: breach, amount: money }
+obligation notify article "1" {
+  for each breach b
+  vendor must "notify the breach"
+  within 2 days after b
+  fulfilled by notice
+}
+penalty late_notice article "2" {
+  on breach of notify
+  vendor owes client penalty + interest * penalty * days(delay)
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "names.scenario",
+        "scenario \"names\"\nas of 2025-03-31\n\
+         event b1: breach on 2025-03-03\n\
+         event n1: notice on 2025-03-08 { breach: b1, amount: EUR 0.00 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    // Due 2025-03-05, notified 2025-03-08: 3 days late; 100.00 + 2% × 100.00 × 3 = 106.00.
+    assert_eq!(r.outcome.violations[0].days_late, Some(3));
+    assert_eq!(r.outcome.amounts[0].amount.to_string(), "106.00");
+}
+
+#[test]
+fn words_inside_a_line_stay_reserved() {
+    for word in [
+        "and", "or", "not", "before", "after", "by", "via", "must", "where",
+    ] {
+        let contract = SourceFile::new(
+            "reserved.terms",
+            format!("contract r\nparty a\ncurrency EUR\nparam {word}: number = 1\n"),
+        );
+        let failure = terms::load_contract(&contract).expect_err(word);
+        assert_eq!(failure.codes(), ["terms::syntax::unexpected"], "{word}");
+        assert!(failure.render().contains("is a keyword"), "{word}");
+    }
+}
+
+#[test]
+fn a_charge_names_its_amount_with_a_label() {
+    let contract = SourceFile::new(
+        "label.terms",
+        r#"contract label
+party vendor
+party client
+currency EUR
+event outage { hours: number }
+charge outage_credit article "7.2" {
+  for each outage o
+  label "service credit"
+  vendor owes client EUR 10.00 * o.hours
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "label.scenario",
+        "scenario \"outage\"\nas of 2025-03-31\nevent o1: outage on 2025-03-03 { hours: 3 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(r.outcome.amounts[0].kind, "service credit");
+    assert_eq!(r.outcome.amounts[0].amount.to_string(), "30.00");
+    assert!(r.to_text().contains("service credit"));
+}
+
+const METER: &str = r#"contract meter
+party provider
+party client
+currency EUR
+event usage { gb: number, price: money }
+event reading { temperature: number }
+event bill { }
+charge metered article "4" {
+  for each bill b
+  label "usage"
+  client owes provider sum(usage, usage.gb * usage.price, 1 month before b)
+}
+charge volume_discount article "5" {
+  for each bill b
+  when count_in(usage, 1 month before b, usage.gb > 10) >= 2
+  label "volume discount"
+  provider owes client round(sum(usage, usage.gb * usage.price, 1 month before b) * 5%, EUR 1.00)
+}
+charge heat article "6" {
+  for each bill b
+  label "heat surcharge"
+  client owes provider EUR 1.00 * max_in(reading, reading.temperature, 1 month before b)
+    + EUR 0.10 * min_in(reading, reading.temperature, 1 month before b)
+}
+charge compounded article "7" {
+  for each bill b
+  label "compounded"
+  client owes provider round(EUR 1000.00 * pow(1.01, 12), EUR 0.05)
+}
+"#;
+
+fn meter(events: &str) -> Result<terms::report::Report, terms::Failure> {
+    let contract = SourceFile::new("meter.terms", METER.to_string());
+    let scenario = SourceFile::new(
+        "meter.scenario",
+        format!("scenario \"March\"\nas of 2025-04-01\n{events}"),
+    );
+    terms::run(&contract, &scenario, None)
+}
+
+fn amount(r: &terms::report::Report, clause: &str) -> String {
+    r.outcome
+        .amounts
+        .iter()
+        .find(|a| a.source.clause_id == clause)
+        .map_or_else(|| String::from("none"), |a| a.amount.to_string())
+}
+
+#[test]
+fn aggregates_over_a_window_round_and_raise() {
+    let r = meter(
+        "event u0: usage on 2025-02-20 { gb: 100, price: EUR 1.00 }\n\
+         event u1: usage on 2025-03-05 { gb: 12, price: EUR 0.50 }\n\
+         event u2: usage on 2025-03-20 { gb: 15, price: EUR 0.40 }\n\
+         event u3: usage on 2025-03-25 { gb: 4, price: EUR 0.50 }\n\
+         event t0: reading on 2025-02-10 { temperature: 30 }\n\
+         event t1: reading on 2025-03-10 { temperature: 21.5 }\n\
+         event t2: reading on 2025-03-15 { temperature: 23.25 }\n\
+         event b1: bill on 2025-04-01\n",
+    )
+    .unwrap_or_else(|f| panic!("{}", f.render()));
+    // March only (the month before 2025-04-01): 12 × 0.50 + 15 × 0.40 + 4 × 0.50.
+    assert_eq!(amount(&r, "metered"), "14.00");
+    // Two usages above 10 GB: 5% of 14.00 = 0.70, rounded to the euro.
+    assert_eq!(amount(&r, "volume_discount"), "1.00");
+    assert_eq!(r.outcome.amounts[1].kind, "volume discount");
+    // 23.25 the warmest, 21.5 the coolest: 23.25 + 2.15.
+    assert_eq!(amount(&r, "heat"), "25.40");
+    // 1,000.00 × 1.01^12 = 1,126.825030131969720661201, to the nearest 0.05.
+    assert_eq!(amount(&r, "compounded"), "1126.85");
+}
+
+#[test]
+fn an_aggregate_with_no_event_in_its_window() {
+    let r = meter(
+        "event u1: usage on 2025-03-05 { gb: 12, price: EUR 0.50 }\n\
+         event b1: bill on 2025-04-01\n",
+    )
+    .unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(amount(&r, "metered"), "6.00");
+    // One usage above 10 GB: no discount.
+    assert_eq!(amount(&r, "volume_discount"), "none");
+    // No reading: no maximum, so no surcharge (it is not 0.00).
+    assert_eq!(amount(&r, "heat"), "none");
+}
+
+#[test]
+fn pow_takes_a_whole_exponent() {
+    let contract = SourceFile::new(
+        "pow.terms",
+        "contract p\nparty a\nparty b\ncurrency EUR\nparam n: number\n\
+         fee f article \"1\" {\n  a owes b EUR 100.00 * pow(1.01, n)\n}\n"
+            .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "pow.scenario",
+        "scenario \"half\"\nas of 2025-04-01\nfact n = 1.5\n".to_string(),
+    );
+    let failure = terms::run(&contract, &scenario, None).expect_err("a fractional exponent");
+    assert_eq!(failure.codes(), ["terms::eval::bad_exponent"]);
+    insta::assert_snapshot!(failure.render());
+}
