@@ -137,6 +137,8 @@ pub enum ClauseKind {
     Right,
     Term,
     Date,
+    /// A value the report shows with its article: a rate, a quantity, a count, a status.
+    Value,
     Allocation,
     Charge(ChargeKind),
 }
@@ -175,6 +177,7 @@ impl ClauseKind {
             ClauseKind::Right => "right",
             ClauseKind::Term => "term",
             ClauseKind::Date => "date",
+            ClauseKind::Value => "value",
             ClauseKind::Allocation => "allocation",
             ClauseKind::Charge(kind) => kind.word(),
         }

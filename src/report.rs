@@ -182,6 +182,21 @@ impl Report {
                 ]
             }),
         );
+        if !o.values.is_empty() {
+            section(
+                &mut out,
+                "VALUES",
+                o.values.iter().map(|x| {
+                    vec![
+                        art(&x.source.clause),
+                        x.name.clone(),
+                        event(&x.source.event),
+                        x.value.clone(),
+                        x.derivation.clone(),
+                    ]
+                }),
+            );
+        }
         section(
             &mut out,
             "NOTICES",
@@ -314,6 +329,10 @@ impl Report {
         }
         for x in o.dates.iter().filter(|x| keep(&x.source)) {
             out.push_str(&head(&x.source, format!("{} {}", x.name, x.date)));
+            steps(&mut out, &x.steps);
+        }
+        for x in o.values.iter().filter(|x| keep(&x.source)) {
+            out.push_str(&head(&x.source, format!("{} {}", x.name, x.value)));
             steps(&mut out, &x.steps);
         }
         for x in o.notices.iter().filter(|x| keep(&x.source)) {

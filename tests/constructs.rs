@@ -110,6 +110,17 @@ charge heat article "6" {
   client owes provider EUR 1.00 * max_in(reading, reading.temperature, 1 month before b)
     + EUR 0.10 * min_in(reading, reading.temperature, 1 month before b)
 }
+value march_usage article "4" {
+  for each bill b
+  is sum(usage, usage.gb, 1 month before b)
+}
+value heavy_usages article "5" {
+  for each bill b
+  is count_in(usage, 1 month before b, usage.gb > 10)
+}
+value discount_rate article "5" {
+  is 5%
+}
 charge compounded article "7" {
   for each bill b
   label "compounded"
@@ -156,6 +167,31 @@ fn aggregates_over_a_window_round_and_raise() {
     assert_eq!(amount(&r, "heat"), "25.40");
     // 1,000.00 × 1.01^12 = 1,126.825030131969720661201, to the nearest 0.05.
     assert_eq!(amount(&r, "compounded"), "1126.85");
+    // Values the report shows with their article, typed.
+    let values: Vec<(&str, &str, &str, &str)> = r
+        .outcome
+        .values
+        .iter()
+        .map(|v| {
+            (
+                v.name.as_str(),
+                v.source.clause.as_str(),
+                v.value.as_str(),
+                v.ty.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        values,
+        [
+            ("march_usage", "4", "31", "number"),
+            ("heavy_usages", "5", "2", "number"),
+            ("discount_rate", "5", "5%", "percent"),
+        ]
+    );
+    let text = r.to_text();
+    assert!(text.contains("VALUES"), "{text}");
+    assert!(r.to_json().contains("\"values\""));
 }
 
 #[test]

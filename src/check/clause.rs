@@ -34,6 +34,29 @@ impl Checker {
         out
     }
 
+    /// A `value` clause's expression: anything a report can show as text.
+    fn reported_value(&mut self, expr: &Expr, env: &Env) -> Option<Core> {
+        let core = self.lower(expr, env)?;
+        match core.ty {
+            Type::Money
+            | Type::Percent
+            | Type::Number
+            | Type::Time
+            | Type::Duration
+            | Type::Text
+            | Type::Bool
+            | Type::Party => Some(core),
+            ref other => {
+                let other = other.clone();
+                self.mismatch(
+                    expr.span,
+                    format!("a value clause cannot report {other}"),
+                    "report money, a percentage, a number, a date, a duration, text, a truth value or a party",
+                )
+            }
+        }
+    }
+
     /// A charge in an allocation's order is computed on each payment's day from the debt it
     /// adds to: it must be kept `on breach of` an obligation that the allocation's payments
     /// fulfil, over a kind of debt in the same order, between the same parties.
@@ -162,6 +185,12 @@ impl Checker {
                 Some(e) => self
                     .expect(e, &Type::Time, &env)
                     .map(|value| Body::Date(DateRule { value })),
+                None => self.missing(clause, "is …"),
+            },
+            ClauseKind::Value => match &parts.is {
+                Some(e) => self
+                    .reported_value(e, &env)
+                    .map(|value| Body::Value(DateRule { value })),
                 None => self.missing(clause, "is …"),
             },
             ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),

@@ -1206,7 +1206,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
                 | I::Counts(_)
                 | I::Duty { .. }
         ),
-        ClauseKind::Date => scoped || matches!(item, I::Is(_)),
+        ClauseKind::Date | ClauseKind::Value => scoped || matches!(item, I::Is(_)),
         ClauseKind::Allocation => matches!(item, I::Pays { .. } | I::Order(_)),
     }
 }

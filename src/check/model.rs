@@ -161,6 +161,7 @@ pub enum Body {
     Charge(Charge),
     Term(Term),
     Date(DateRule),
+    Value(DateRule),
     Allocation(Allocation),
 }
 

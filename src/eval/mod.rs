@@ -157,6 +157,7 @@ struct Counted {
     rights: usize,
     amounts: usize,
     dates: usize,
+    values: usize,
     notices: usize,
     allocations: usize,
     outstanding: usize,
@@ -271,6 +272,7 @@ impl<'a> Engine<'a> {
                     self.out.notices.extend(state.notices.iter().cloned());
                 }),
                 Body::Date(_) => self.emit_date(index, clause),
+                Body::Value(_) => self.emit_value(index, clause),
                 Body::Allocation(_) => self.emit_allocation(index, clause),
             };
             match result {
@@ -453,6 +455,9 @@ impl<'a> Engine<'a> {
         for x in o.dates.get(n.dates..).unwrap_or(&[]) {
             add(x.derivation.len() + steps_bytes(&x.steps));
         }
+        for x in o.values.get(n.values..).unwrap_or(&[]) {
+            add(x.derivation.len() + x.value.len() + steps_bytes(&x.steps));
+        }
         for x in o.notices.get(n.notices..).unwrap_or(&[]) {
             add(x.reason.len());
         }
@@ -471,6 +476,7 @@ impl<'a> Engine<'a> {
             rights: o.rights.len(),
             amounts: o.amounts.len(),
             dates: o.dates.len(),
+            values: o.values.len(),
             notices: o.notices.len(),
             allocations: o.allocations.len(),
             outstanding: o.outstanding.len(),
@@ -883,6 +889,47 @@ impl<'a> Engine<'a> {
                 source,
                 name: clause.id.clone(),
                 date,
+                derivation: step.render(),
+                steps: vec![step],
+            });
+        }
+        Ok(())
+    }
+}
+
+impl<'a> Engine<'a> {
+    fn emit_value(&mut self, index: usize, clause: &'a Clause) -> Result<(), EvalError> {
+        let Body::Value(rule) = &clause.body else {
+            return Ok(());
+        };
+        for &(event, delay) in self.instances(index)?.iter() {
+            self.account(index)?;
+            let ctx = self.ctx(index, event, delay);
+            if !self.applies(index, ctx)? {
+                continue;
+            }
+            let (value, inputs) = self.traced(&rule.value, ctx)?;
+            if value == Value::Absent {
+                self.not_fired_absent(index, event, rule.value.span, &inputs);
+                continue;
+            }
+            let shown = match &value {
+                Value::Money(d) => format_grouped(*d),
+                Value::Text(t) => t.clone(),
+                other => other.to_string(),
+            };
+            let step = Step::new(
+                "value",
+                self.formula(rule.value.span).to_string(),
+                inputs,
+                shown.clone(),
+            );
+            let source = self.source(clause, event);
+            self.out.values.push(ValueEntry {
+                source,
+                name: clause.id.clone(),
+                value: shown,
+                ty: rule.value.ty.to_string(),
                 derivation: step.render(),
                 steps: vec![step],
             });

@@ -13,6 +13,9 @@ pub struct Outcome {
     pub rights: Vec<RightEntry>,
     pub amounts: Vec<AmountEntry>,
     pub dates: Vec<DateEntry>,
+    /// What the contract's `value` clauses report (rates, quantities, counts, statuses).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub values: Vec<ValueEntry>,
     pub notices: Vec<NoticeEntry>,
     pub allocations: Vec<AllocationEntry>,
     /// What each debt still amounts to after payments are allocated.
@@ -274,6 +277,22 @@ pub struct DateEntry {
     pub name: String,
     #[serde(serialize_with = "ser_moment")]
     pub date: Moment,
+    pub derivation: String,
+    /// The same, step by step.
+    pub steps: Vec<Step>,
+}
+
+/// A value a `value` clause reports: a rate, a quantity, a count, a status.
+#[derive(Debug, Clone, Serialize)]
+pub struct ValueEntry {
+    #[serde(flatten)]
+    pub source: Source,
+    pub name: String,
+    /// The value as the report writes it (`97.5%`, `12`, `1,250.00`, `true`).
+    pub value: String,
+    /// Its type: `money`, `percent`, `number`, `date`, `duration`, `text`, `bool`, `party`.
+    #[serde(rename = "type")]
+    pub ty: String,
     pub derivation: String,
     /// The same, step by step.
     pub steps: Vec<Step>,
