@@ -52,6 +52,11 @@ pub enum Item {
     Rounding(Ident),
     /// `deadlines roll forward`
     RollForward(Option<Text>),
+    /// `unit GB "gigabytes"`
+    Unit {
+        name: Ident,
+        description: Option<Text>,
+    },
     Event(EventDecl),
     Param(ParamDecl),
     Let {
@@ -422,6 +427,11 @@ pub enum ExprKind {
     Date(NaiveDate),
     DateTime(NaiveDateTime),
     Duration(Duration),
+    /// `63 GB`
+    Quantity {
+        amount: Decimal,
+        unit: Ident,
+    },
     Text(String),
     Bool(bool),
     Name(Ident),
@@ -522,7 +532,10 @@ pub struct Literal {
 
 #[derive(Debug, Clone)]
 pub enum LiteralKind {
-    Money { amount: Decimal, currency: String },
+    Money {
+        amount: Decimal,
+        currency: String,
+    },
     Percent(Decimal),
     Number(Decimal),
     Date(NaiveDate),
@@ -530,5 +543,10 @@ pub enum LiteralKind {
     Text(String),
     Bool(bool),
     Duration(Duration),
+    /// `63 GB`
+    Quantity {
+        amount: Decimal,
+        unit: String,
+    },
     Name(String),
 }

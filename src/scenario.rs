@@ -411,6 +411,7 @@ fn check_event(
         errors.extend(skipped_time(contract, received, span));
     }
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut given: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (name, value) in &event.fields {
         let Some(field) = kind.fields.get(&name.name) else {
             let hint = hint(&name.name, kind.fields.keys().map(String::as_str));
@@ -440,6 +441,7 @@ fn check_event(
             );
             continue;
         }
+        given.insert(name.name.as_str());
         match literal(contract, value, &field.ty, ids) {
             Ok(v) => {
                 fields.insert(&name.name, v);
@@ -448,7 +450,8 @@ fn check_event(
         }
     }
     for (name, field) in &kind.fields {
-        if !field.optional && !fields.contains_key(name.as_str()) {
+        // A field given with a wrong value is reported as such, not also as missing.
+        if !field.optional && !given.contains(name.as_str()) {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::missing_field",
@@ -539,6 +542,11 @@ fn literal(
         (LiteralKind::Text(t), Type::Text) => Value::Text(t.clone()),
         (LiteralKind::Bool(b), Type::Bool) => Value::Bool(*b),
         (LiteralKind::Duration(d), Type::Duration) => Value::Duration(*d),
+        // A quantity in the field's unit, or a plain number counted in it.
+        (LiteralKind::Quantity { amount, unit }, Type::Quantity(want)) if unit == want => {
+            Value::Number(*amount)
+        }
+        (LiteralKind::Number(n), Type::Quantity(_)) => Value::Number(*n),
         (LiteralKind::Name(name), Type::Party) => {
             if !contract.parties.contains_key(name) {
                 let hint = hint(name, contract.parties.keys().map(String::as_str));
@@ -643,6 +651,7 @@ fn describe(kind: &LiteralKind) -> &'static str {
         LiteralKind::Bool(_) => "a yes/no value",
         LiteralKind::Duration(_) => "a duration",
         LiteralKind::Name(_) => "a name",
+        LiteralKind::Quantity { .. } => "a quantity",
     }
 }
 
@@ -659,6 +668,7 @@ fn example(ty: &Type) -> String {
         Type::Duration => String::from("write a duration such as `12 months`"),
         Type::Delay => String::from("a delay is computed, not given"),
         Type::Window => String::from("a window is computed, not given"),
+        Type::Quantity(unit) => format!("write a quantity such as `12 {unit}` (or a plain number)"),
     }
 }
 

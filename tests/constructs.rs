@@ -90,8 +90,10 @@ const METER: &str = r#"contract meter
 party provider
 party client
 currency EUR
-event usage { gb: number, price: money }
-event reading { temperature: number }
+unit GB "gigabytes"
+unit celsius "°C"
+event usage { gb: GB, price: money }
+event reading { temperature: celsius }
 event bill { }
 charge metered article "4" {
   for each bill b
@@ -100,7 +102,7 @@ charge metered article "4" {
 }
 charge volume_discount article "5" {
   for each bill b
-  when count_in(usage, 1 month before b, usage.gb > 10) >= 2
+  when count_in(usage, 1 month before b, usage.gb > 10 GB) >= 2
   label "volume discount"
   provider owes client round(sum(usage, usage.gb * usage.price, 1 month before b) * 5%, EUR 1.00)
 }
@@ -116,7 +118,7 @@ value march_usage article "4" {
 }
 value heavy_usages article "5" {
   for each bill b
-  is count_in(usage, 1 month before b, usage.gb > 10)
+  is count_in(usage, 1 month before b, usage.gb > 10 GB)
 }
 value discount_rate article "5" {
   is 5%
@@ -149,7 +151,7 @@ fn amount(r: &terms::report::Report, clause: &str) -> String {
 fn aggregates_over_a_window_round_and_raise() {
     let r = meter(
         "event u0: usage on 2025-02-20 { gb: 100, price: EUR 1.00 }\n\
-         event u1: usage on 2025-03-05 { gb: 12, price: EUR 0.50 }\n\
+         event u1: usage on 2025-03-05 { gb: 12 GB, price: EUR 0.50 }\n\
          event u2: usage on 2025-03-20 { gb: 15, price: EUR 0.40 }\n\
          event u3: usage on 2025-03-25 { gb: 4, price: EUR 0.50 }\n\
          event t0: reading on 2025-02-10 { temperature: 30 }\n\
@@ -184,7 +186,7 @@ fn aggregates_over_a_window_round_and_raise() {
     assert_eq!(
         values,
         [
-            ("march_usage", "4", "31", "number"),
+            ("march_usage", "4", "31 GB", "quantity"),
             ("heavy_usages", "5", "2", "number"),
             ("discount_rate", "5", "5%", "percent"),
         ]
@@ -223,4 +225,42 @@ fn pow_takes_a_whole_exponent() {
     let failure = terms::run(&contract, &scenario, None).expect_err("a fractional exponent");
     assert_eq!(failure.codes(), ["terms::eval::bad_exponent"]);
     insta::assert_snapshot!(failure.render());
+}
+
+#[test]
+fn quantities_of_different_units_do_not_add_up() {
+    let contract = SourceFile::new(
+        "units.terms",
+        "contract u\nparty a\nparty b\ncurrency EUR\nunit GB\nunit hour\n\
+         event usage { gb: GB, support: hour }\n\
+         value total article \"1\" {\n  for each usage x\n  is x.gb + x.support\n}\n"
+            .to_string(),
+    );
+    let failure = terms::load_contract(&contract).expect_err("GB + hours");
+    assert_eq!(failure.codes(), ["terms::check::type_mismatch"]);
+    assert!(
+        failure.render().contains("a quantity in GB"),
+        "{}",
+        failure.render()
+    );
+
+    let unknown = SourceFile::new(
+        "unknown_unit.terms",
+        "contract u\nparty a\nparty b\ncurrency EUR\nunit GB\nlet cap = 10 TB\n\
+         value c article \"1\" {\n  is cap\n}\n"
+            .to_string(),
+    );
+    let failure = terms::load_contract(&unknown).expect_err("TB is not declared");
+    assert_eq!(failure.codes(), ["terms::check::unknown_unit"]);
+    insta::assert_snapshot!(failure.render());
+}
+
+#[test]
+fn a_scenario_gives_a_quantity_in_its_unit() {
+    let failure = meter(
+        "event u1: usage on 2025-03-05 { gb: 12 MB, price: EUR 0.50 }\n\
+         event b1: bill on 2025-04-01\n",
+    )
+    .expect_err("MB is not GB");
+    assert_eq!(failure.codes(), ["terms::scenario::type_mismatch"]);
 }

@@ -45,7 +45,8 @@ impl Checker {
             | Type::Duration
             | Type::Text
             | Type::Bool
-            | Type::Party => Some(core),
+            | Type::Party
+            | Type::Quantity(_) => Some(core),
             ref other => {
                 let other = other.clone();
                 self.mismatch(

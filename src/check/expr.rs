@@ -45,6 +45,12 @@ impl Checker {
             (Type::Number, Type::Money) => {
                 format!("an amount has a currency: write `{currency} {number}`")
             }
+            (Type::Number, Type::Quantity(unit)) => {
+                format!("a quantity has its unit: write `{number} {unit}`")
+            }
+            (Type::Quantity(a), Type::Quantity(b)) => {
+                format!("{a} and {b} are different units: convert with a rate the contract states")
+            }
             (Type::Percent, Type::Number) => String::from(
                 "a percentage is not a plain number: drop the `%`, or use it to multiply an amount",
             ),
@@ -73,6 +79,26 @@ impl Checker {
             ExprKind::Date(d) => constant(Value::Time(Moment::Date(*d)), Type::Time),
             ExprKind::DateTime(d) => constant(Value::Time(Moment::DateTime(*d)), Type::Time),
             ExprKind::Duration(d) => constant(Value::Duration(*d), Type::Duration),
+            ExprKind::Quantity { amount, unit } => {
+                if !self.units.contains_key(&unit.name) {
+                    let units: Vec<String> = self.units.keys().cloned().collect();
+                    let hint = suggestion(&unit.name, units.iter().map(String::as_str));
+                    self.error(
+                        Diagnostic::error(
+                            "terms::check::unknown_unit",
+                            unit.span,
+                            format!("`{}` is not a declared unit", unit.name),
+                        )
+                        .label("unknown unit")
+                        .help(format!(
+                            "{hint}declare it with `unit {}`, or write a plain number",
+                            unit.name
+                        )),
+                    );
+                    return None;
+                }
+                constant(Value::Number(*amount), Type::Quantity(unit.name.clone()))
+            }
             ExprKind::Text(t) => constant(Value::Text(t.clone()), Type::Text),
             ExprKind::Bool(b) => constant(Value::Bool(*b), Type::Bool),
             ExprKind::Name(name) => {
@@ -227,7 +253,10 @@ impl Checker {
         };
         let inner = self.lower(inner, env)?;
         let ty = inner.ty.clone();
-        if matches!(ty, Type::Money | Type::Number | Type::Percent) {
+        if matches!(
+            ty,
+            Type::Money | Type::Number | Type::Percent | Type::Quantity(_)
+        ) {
             typed(Node::Neg(Box::new(inner)), ty)
         } else {
             self.mismatch(
@@ -454,12 +483,18 @@ impl Checker {
                 (Money, Money) => Some(Money),
                 (Number, Number) => Some(Number),
                 (Percent, Percent) => Some(Percent),
+                (Quantity(a), Quantity(b)) if a == b => Some(Quantity(a.clone())),
                 (Time, Duration) => Some(Time),
                 _ => None,
             },
             BinOp::Mul => match (&l, &r) {
                 (Money, Number) | (Number, Money) | (Money, Percent) | (Percent, Money) => {
                     Some(Money)
+                }
+                // A price per unit times a quantity.
+                (Money, Quantity(_)) | (Quantity(_), Money) => Some(Money),
+                (Quantity(u), Number | Percent) | (Number | Percent, Quantity(u)) => {
+                    Some(Quantity(u.clone()))
                 }
                 (Number, Number) => Some(Number),
                 (Percent, Number) | (Number, Percent) | (Percent, Percent) => Some(Percent),
@@ -469,10 +504,14 @@ impl Checker {
                 (Money, Number) => Some(Money),
                 (Money, Money) | (Number, Number) => Some(Number),
                 (Percent, Number) => Some(Percent),
+                (Quantity(u), Number) => Some(Quantity(u.clone())),
+                (Quantity(a), Quantity(b)) if a == b => Some(Number),
+                // A price per unit.
+                (Money, Quantity(_)) => Some(Money),
                 _ => None,
             },
             BinOp::Lt | BinOp::Le | BinOp::Gt | BinOp::Ge => {
-                let ordered = matches!(lt, Money | Number | Percent | Time);
+                let ordered = matches!(lt, Money | Number | Percent | Time | Quantity(_));
                 (ordered && lt == r.as_time()).then_some(Bool)
             }
             BinOp::Eq | BinOp::Ne => {
@@ -561,7 +600,10 @@ impl Checker {
             Builtin::Max | Builtin::Min => {
                 let first = self.lower(args.first()?, env)?;
                 let ty = first.ty.as_time();
-                if !matches!(ty, Type::Money | Type::Number | Type::Percent | Type::Time) {
+                if !matches!(
+                    ty,
+                    Type::Money | Type::Number | Type::Percent | Type::Time | Type::Quantity(_)
+                ) {
                     return self.mismatch(
                         span,
                         format!("cannot take `{}` of {ty}", name.name),
@@ -662,7 +704,7 @@ impl Checker {
                 let each = self.lower(args.get(1)?, &each_env(env, &kind_name));
                 let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
                 let each = each?;
-                if !matches!(each.ty, Type::Money | Type::Number) {
+                if !matches!(each.ty, Type::Money | Type::Number | Type::Quantity(_)) {
                     let ty = each.ty;
                     return self.mismatch(
                         args.get(1).map_or(span, |a| a.span),
@@ -771,7 +813,10 @@ impl Checker {
                 let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
                 let each = each?;
                 let ty = each.ty.as_time();
-                if !matches!(ty, Type::Money | Type::Number | Type::Percent | Type::Time) {
+                if !matches!(
+                    ty,
+                    Type::Money | Type::Number | Type::Percent | Type::Time | Type::Quantity(_)
+                ) {
                     return self.mismatch(
                         args.get(1).map_or(span, |a| a.span),
                         format!("cannot take `{}` of {ty}", name.name),
@@ -791,7 +836,10 @@ impl Checker {
             Builtin::Round => {
                 let value = self.lower(args.first()?, env)?;
                 let ty = value.ty.clone();
-                if !matches!(ty, Type::Money | Type::Number | Type::Percent) {
+                if !matches!(
+                    ty,
+                    Type::Money | Type::Number | Type::Percent | Type::Quantity(_)
+                ) {
                     return self.mismatch(
                         span,
                         format!("cannot round {ty}"),
@@ -926,7 +974,7 @@ impl Checker {
             .and_then(|k| k.fields.get(&field.name))
             .map(|f| (f.id, f.ty.clone()));
         match found {
-            Some((id, t @ (Type::Money | Type::Number))) => Some((id, t)),
+            Some((id, t @ (Type::Money | Type::Number | Type::Quantity(_)))) => Some((id, t)),
             _ => self.mismatch(
                 field.span,
                 format!(

@@ -115,6 +115,8 @@ struct Checker {
     rounding: Option<rust_decimal::RoundingStrategy>,
     roll_forward: bool,
     events: BTreeMap<String, EventKind>,
+    /// Units of quantity (`unit GB`), with where each is declared.
+    units: BTreeMap<String, Span>,
     /// Event kind name → id: ids are positions in name order.
     kind_ids: BTreeMap<String, KindId>,
     params: BTreeMap<String, ParamDecl>,
@@ -180,6 +182,17 @@ impl Checker {
                 _ => None,
             })
             .collect();
+        // Units next: field and parameter types may name them.
+        for item in &contract.items {
+            if let ast::Item::Unit { name, .. } = item {
+                if let Some(first) = self.units.get(&name.name) {
+                    let first = *first;
+                    self.duplicate(name, first, "unit");
+                } else {
+                    self.units.insert(name.name.clone(), name.span);
+                }
+            }
+        }
         let kind_ids: BTreeMap<String, KindId> = kinds
             .iter()
             .enumerate()
@@ -191,6 +204,7 @@ impl Checker {
         for item in &contract.items {
             match item {
                 ast::Item::Vendor(text) => self.vendor = Some(text.value.clone()),
+                ast::Item::Unit { .. } => {}
                 ast::Item::Party { name, description } => {
                     if let Some(first) = self.parties.get(&name.name) {
                         let first = first.0;
@@ -618,12 +632,17 @@ impl Checker {
     }
 
     fn type_name(&mut self, name: &Ident, kinds: &BTreeSet<String>) -> Option<Type> {
+        if self.units.contains_key(&name.name) {
+            return Some(Type::Quantity(name.name.clone()));
+        }
         let ty = Type::from_name(&name.name, |k| kinds.contains(k));
         if ty.is_none() {
+            let units: Vec<String> = self.units.keys().cloned().collect();
             let candidates = Type::NAMES
                 .iter()
                 .copied()
-                .chain(kinds.iter().map(String::as_str));
+                .chain(kinds.iter().map(String::as_str))
+                .chain(units.iter().map(String::as_str));
             let hint = match did_you_mean(&name.name, candidates) {
                 Some(s) => format!("did you mean `{s}`? "),
                 None => String::new(),
@@ -632,7 +651,7 @@ impl Checker {
                 Diagnostic::error("terms::check::unknown_type", name.span, format!("`{}` is not a type", name.name))
                     .label("unknown type")
                     .help(format!(
-                        "{hint}types are money, percent, number, date, datetime, duration, text, bool, or an event kind"
+                        "{hint}types are money, percent, number, date, datetime, duration, text, bool, a unit declared with `unit`, or an event kind"
                     )),
             );
         }

@@ -26,6 +26,8 @@ pub enum Type {
     Delay,
     /// A stretch of time with stated ends: `6 months before c`.
     Window,
+    /// A quantity in a unit the contract declares (`unit GB`): `63 GB`.
+    Quantity(String),
 }
 
 impl Type {
@@ -78,6 +80,7 @@ impl fmt::Display for Type {
             Type::Event(kind) => write!(f, "`{kind}` event"),
             Type::Delay => f.write_str("delay"),
             Type::Window => f.write_str("window"),
+            Type::Quantity(unit) => write!(f, "a quantity in {unit}"),
         }
     }
 }

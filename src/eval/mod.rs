@@ -913,10 +913,14 @@ impl<'a> Engine<'a> {
                 self.not_fired_absent(index, event, rule.value.span, &inputs);
                 continue;
             }
-            let shown = match &value {
-                Value::Money(d) => format_grouped(*d),
-                Value::Text(t) => t.clone(),
-                other => other.to_string(),
+            let (shown, ty) = match (&value, &rule.value.ty) {
+                (Value::Number(n), crate::check::types::Type::Quantity(unit)) => (
+                    format!("{} {unit}", n.normalize()),
+                    String::from("quantity"),
+                ),
+                (Value::Money(d), ty) => (format_grouped(*d), ty.to_string()),
+                (Value::Text(t), ty) => (t.clone(), ty.to_string()),
+                (other, ty) => (other.to_string(), ty.to_string()),
             };
             let step = Step::new(
                 "value",
@@ -929,7 +933,7 @@ impl<'a> Engine<'a> {
                 source,
                 name: clause.id.clone(),
                 value: shown,
-                ty: rule.value.ty.to_string(),
+                ty,
                 derivation: step.render(),
                 steps: vec![step],
             });

@@ -92,6 +92,16 @@ fn item(pair: P) -> R<Item> {
     match pair.as_rule() {
         Rule::vendor_decl => vendor_decl(pair),
         Rule::party_decl => party_decl(pair),
+        Rule::unit_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_unit);
+            let name = ident(c.next()?);
+            let description = match c.next_if(Rule::string) {
+                Some(s) => Some(string(s)?),
+                None => None,
+            };
+            Ok(Item::Unit { name, description })
+        }
         Rule::currency_decl => {
             let mut c = Children::of(pair);
             c.skip(Rule::kw_currency);
@@ -729,6 +739,17 @@ fn expr_node(pair: P) -> R<Expr> {
                 span,
             ))
         }
+        Rule::quantity_lit => {
+            let mut c = Children::of(pair);
+            let number = c.next()?;
+            let amount = decimal(number.as_str(), span_of(&number))?;
+            let unit = c.next()?;
+            let unit = Ident {
+                name: unit.as_str().to_string(),
+                span: span_of(&unit),
+            };
+            Ok(Expr::new(ExprKind::Quantity { amount, unit }, span))
+        }
         Rule::number_lit => Ok(Expr::new(
             ExprKind::Number(decimal(pair.as_str(), span)?),
             span,
@@ -809,6 +830,10 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::item => "a declaration or a clause",
         Rule::vendor_decl => "`vendor \"…\"`",
         Rule::party_decl => "`party NAME`",
+        Rule::unit_decl => "`unit NAME`",
+        Rule::quantity_lit => "a quantity like `10 GB`",
+        Rule::quantity_unit => "a unit",
+        Rule::kw_unit => "`unit`",
         Rule::currency_decl => "`currency CODE`",
         Rule::timezone_decl => "`timezone \"…\"`",
         Rule::calendar_decl => "`calendar NAME`",

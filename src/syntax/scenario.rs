@@ -229,6 +229,15 @@ fn literal(pair: P) -> R<Literal> {
             LiteralKind::Percent(decimal(number.as_str(), span_of(&number))?)
         }
         Rule::number_lit => LiteralKind::Number(decimal(pair.as_str(), span)?),
+        Rule::quantity_lit => {
+            let mut c = Children::of(pair);
+            let number = c.next()?;
+            let amount = decimal(number.as_str(), span_of(&number))?;
+            LiteralKind::Quantity {
+                amount,
+                unit: c.next()?.as_str().to_string(),
+            }
+        }
         Rule::string => LiteralKind::Text(string(pair)?.value),
         Rule::bool_lit => LiteralKind::Bool(pair.as_str() == "true"),
         Rule::name => LiteralKind::Name(pair.as_str().to_string()),
@@ -289,6 +298,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::scenario_item => "`contract`, `as of`, `fact` or `event`",
         Rule::scenario_head => "`scenario \"…\"`, `contract`, `as of` or `fact` lines",
         Rule::lone_value => "a value",
+        Rule::quantity_lit => "a quantity like `12 GB`",
         Rule::lone_moment => "a date or date-time",
         Rule::lone_name => "a name",
         Rule::contract_ref => "`contract NAME`",
