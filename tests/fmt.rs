@@ -379,6 +379,126 @@ proptest! {
     }
 }
 
+/// The runs of whitespace of a source text outside strings and comments, as byte ranges,
+/// each with whether a comment touches it (directly before or after).
+fn whitespace_runs(text: &str) -> Vec<(usize, usize, bool)> {
+    let bytes = text.as_bytes();
+    let mut runs = Vec::new();
+    let (mut i, mut in_string, mut comment_end) = (0, false, usize::MAX);
+    while i < bytes.len() {
+        let b = bytes[i];
+        if in_string {
+            match b {
+                b'\\' => i += 1,
+                b'"' => in_string = false,
+                _ => {}
+            }
+            i += 1;
+            continue;
+        }
+        if b == b'"' {
+            in_string = true;
+            i += 1;
+        } else if b == b'/' && bytes.get(i + 1) == Some(&b'/') {
+            while i < bytes.len() && bytes[i] != b'\n' {
+                i += 1;
+            }
+            comment_end = i;
+        } else if b.is_ascii_whitespace() {
+            let start = i;
+            while i < bytes.len() && bytes[i].is_ascii_whitespace() {
+                i += 1;
+            }
+            let touches = start == comment_end || text[i..].starts_with("//");
+            // The spaces inside `EUR 5.00`, `30 days`, `3 business days` are part of the
+            // literal: they are never touched.
+            let word = text[..start]
+                .rsplit(|c: char| !c.is_ascii_alphanumeric())
+                .next()
+                .unwrap_or("");
+            let in_literal = word.ends_with(|c: char| c.is_ascii_digit())
+                || (word.len() == 3 && word.chars().all(|c| c.is_ascii_uppercase()))
+                || word == "business"
+                || word == "working";
+            if !in_literal {
+                runs.push((start, i, touches));
+            }
+        } else {
+            i += 1;
+        }
+    }
+    runs
+}
+
+/// The bundled contracts and scenarios, as (name, kind, text).
+fn bundled() -> Vec<(String, Kind, String)> {
+    let root = common::root();
+    let mut paths = Vec::new();
+    sources(&root.join("contracts"), &mut paths);
+    sources(&root.join("tests/scenarios"), &mut paths);
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path).unwrap();
+            let name = path.display().to_string();
+            let kind = terms::fmt::kind_of(&name, &text).unwrap();
+            (name, kind, text)
+        })
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A comment put at any place between two words, where the file still parses, is
+    /// kept, in order, and the tree does not change.
+    #[test]
+    fn comments_anywhere_are_kept(file in 0usize..1000, picks in prop::collection::vec(0usize..100_000, 1..12)) {
+        let files = bundled();
+        let (name, kind, text) = &files[file % files.len()];
+        let runs = whitespace_runs(text);
+        let mut at: Vec<usize> = picks.iter().map(|p| runs[p % runs.len()].0).collect();
+        at.sort_unstable();
+        at.dedup();
+        let mut out = String::new();
+        let mut last = 0;
+        for (k, &pos) in at.iter().enumerate() {
+            out.push_str(&text[last..pos]);
+            out.push_str(&format!(" // inserted {k}\n"));
+            last = pos;
+        }
+        out.push_str(&text[last..]);
+        prop_assert!(tree(*kind, &out).is_ok(), "{out}");
+        check_formatting(name, *kind, &out);
+    }
+
+    /// Other whitespace between words (spaces, tabs, line breaks, but no new blank line and
+    /// none next to a comment) gives the same formatted file.
+    #[test]
+    fn the_layout_does_not_depend_on_the_whitespace_written(file in 0usize..1000, seed in prop::collection::vec(0usize..6, 64)) {
+        let files = bundled();
+        let (name, kind, text) = &files[file % files.len()];
+        let mut out = String::new();
+        let mut last = 0;
+        for (k, (start, end, touches)) in whitespace_runs(text).into_iter().enumerate() {
+            out.push_str(&text[last..start]);
+            let run = &text[start..end];
+            let blank = run.matches('\n').count() > 1;
+            if touches || blank {
+                out.push_str(run);
+            } else {
+                out.push_str([" ", "\n", "  \t ", "\n      ", " \r\n", "   "][seed[k % seed.len()]]);
+            }
+            last = end;
+        }
+        out.push_str(&text[last..]);
+        prop_assert!(tree(*kind, &out).is_ok(), "{out}");
+        let canonical = format(*kind, text).unwrap();
+        prop_assert_eq!(check_formatting(name, *kind, &out), canonical);
+    }
+}
+
 // ---------------------------------------------------------------- the command
 
 fn terms(args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
