@@ -570,6 +570,25 @@ fn check_fails_on_a_messy_file_without_touching_it_and_fmt_rewrites_it() {
     let _ = std::fs::remove_dir_all(&dir);
 }
 
+#[cfg(unix)]
+#[test]
+fn rewriting_keeps_a_link_a_link_and_the_permissions() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = scratch("link");
+    let target = dir.join("messy.terms");
+    std::fs::write(&target, MESSY).unwrap();
+    std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let link = dir.join("link.terms");
+    std::os::unix::fs::symlink(&target, &link).unwrap();
+    let (code, _, err) = terms(&["fmt", link.to_str().unwrap()], None);
+    assert_eq!(code, 0, "{err}");
+    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
+    let mode = std::fs::metadata(&target).unwrap().permissions().mode();
+    assert_eq!(mode & 0o777, 0o640);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
 #[test]
 fn an_invalid_file_exits_two_with_a_diagnostic_and_is_left_alone() {
     let dir = scratch("invalid");
