@@ -582,7 +582,10 @@ fn rewriting_keeps_a_link_a_link_and_the_permissions() {
     std::os::unix::fs::symlink(&target, &link).unwrap();
     let (code, _, err) = terms(&["fmt", link.to_str().unwrap()], None);
     assert_eq!(code, 0, "{err}");
-    assert!(std::fs::symlink_metadata(&link).unwrap().file_type().is_symlink());
+    assert!(std::fs::symlink_metadata(&link)
+        .unwrap()
+        .file_type()
+        .is_symlink());
     assert_eq!(std::fs::read_to_string(&target).unwrap(), TIDY);
     let mode = std::fs::metadata(&target).unwrap().permissions().mode();
     assert_eq!(mode & 0o777, 0o640);
