@@ -38,6 +38,7 @@ pub mod calendar;
 pub mod check;
 pub mod diagnostic;
 pub mod eval;
+pub mod fmt;
 pub mod generate;
 pub mod money;
 pub mod report;
@@ -69,6 +70,11 @@ impl Failure {
         }
     }
 
+    /// A failure about one file.
+    pub fn in_file(file: &SourceFile, diagnostics: Vec<Diagnostic>) -> Failure {
+        Failure::one(file, diagnostics)
+    }
+
     /// Every diagnostic rendered, file by file.
     pub fn render(&self) -> String {
         self.files.iter().map(FileDiagnostics::render).collect()
@@ -87,6 +93,13 @@ impl Failure {
             .flat_map(|f| f.diagnostics.iter().map(|d| d.code))
             .collect()
     }
+}
+
+/// `terms fmt`: a contract or a scenario in the canonical layout (see [`fmt`]); what the file
+/// holds is told by its name (see [`fmt::kind_of`]).
+pub fn format_source(file: &SourceFile) -> Result<String, Failure> {
+    let kind = fmt::kind_of(&file.name, &file.text).map_err(|d| Failure::one(file, vec![d]))?;
+    fmt::format(kind, &file.text).map_err(|d| Failure::one(file, vec![d]))
 }
 
 /// Parses and checks a contract. On success, also returns its warnings.
@@ -623,6 +636,40 @@ fn read_limited(
     if bytes.len() > max_bytes {
         return Err(too_large(u64::try_from(bytes.len()).unwrap_or(u64::MAX)));
     }
+    source_from_bytes(name, bytes)
+}
+
+/// Reads standard input whole as a source named `<stdin>`: at most `max_bytes`, UTF-8.
+pub fn read_stdin(max_bytes: usize) -> Result<SourceFile, Failure> {
+    use std::io::Read;
+    let name = String::from("<stdin>");
+    let mut bytes = Vec::new();
+    let limit = u64::try_from(max_bytes).unwrap_or(u64::MAX);
+    std::io::stdin()
+        .lock()
+        .take(limit.saturating_add(1))
+        .read_to_end(&mut bytes)
+        .map_err(|e| {
+            io_failure(
+                &name,
+                "terms::io::unreadable",
+                format!("cannot read standard input: {e}"),
+                "check what is piped into the command",
+            )
+        })?;
+    if bytes.len() > max_bytes {
+        return Err(io_failure(
+            &name,
+            "terms::syntax::too_large",
+            format!("standard input holds more than the limit of {max_bytes} bytes"),
+            "split the file: a contract is at most 1 MiB, a scenario 32 MiB",
+        ));
+    }
+    source_from_bytes(name, bytes)
+}
+
+/// A source from the bytes of a file: not UTF-8 is a diagnostic at the first invalid byte.
+fn source_from_bytes(name: String, bytes: Vec<u8>) -> Result<SourceFile, Failure> {
     match String::from_utf8(bytes) {
         Ok(text) => Ok(SourceFile::new(name, text)),
         Err(e) => {

@@ -65,6 +65,17 @@ enum Command {
         #[arg(long)]
         require_all: bool,
     },
+    /// Print contracts and scenarios in the canonical layout, rewriting the files in place.
+    Fmt {
+        /// `.terms` and `.scenario` files; `-` reads standard input and prints to standard
+        /// output.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Write nothing; exit with status 1 and show the changes when a file is not in the
+        /// canonical layout.
+        #[arg(long)]
+        check: bool,
+    },
     /// Write a large, realistic history for a bundled contract, reproducible from a seed.
     #[command(hide = true)]
     Generate {
@@ -295,6 +306,7 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             scenarios,
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
+        Command::Fmt { files, check } => fmt(&files, check, out),
         Command::Generate {
             contract,
             accounts,
@@ -458,6 +470,90 @@ fn batch_eval(contract: &Path, batch: &Path, as_of: Option<NaiveDate>, out: &mut
         return ExitCode::from(INVALID);
     }
     exit(invalid == 0)
+}
+
+/// `terms fmt`: every file formatted, rewritten in place, or with `--check` only compared.
+/// Exit status 2 when a file is invalid, else 1 with `--check` when a file would change.
+fn fmt(files: &[PathBuf], check: bool, out: &mut Out) -> ExitCode {
+    let mut invalid = false;
+    let mut changed = false;
+    for path in files {
+        let from_stdin = path == Path::new("-");
+        let name = terms::shown(&path.display().to_string());
+        let file = if from_stdin {
+            terms::read_stdin(terms::syntax::MAX_SCENARIO_BYTES)
+        } else {
+            // A history is refused before it is read.
+            match terms::fmt::kind_of(&name, "") {
+                Err(d) => Err(terms::Failure::in_file(
+                    &terms::source::SourceFile::new(name.clone(), ""),
+                    vec![d],
+                )),
+                Ok(terms::fmt::Kind::Contract) if name.to_ascii_lowercase().ends_with(".terms") => {
+                    terms::read_contract(path)
+                }
+                Ok(_) => terms::read_scenario(path),
+            }
+        };
+        let formatted = file.and_then(|f| terms::format_source(&f).map(|text| (f, text)));
+        let (file, text) = match formatted {
+            Ok(pair) => pair,
+            Err(failure) => {
+                report(&failure.render());
+                invalid = true;
+                continue;
+            }
+        };
+        let same = *file.text == *text;
+        if check {
+            if !same {
+                changed = true;
+                out.write(&format!("{}: would be reformatted\n", file.name));
+                out.write(&terms::fmt::diff(&file.name, &file.text, &text));
+            }
+        } else if from_stdin {
+            out.write(&text);
+        } else if !same {
+            if let Err(e) = write_in_place(path, &text) {
+                report(&format!("terms: cannot write `{name}`: {e}\n"));
+                invalid = true;
+            }
+        }
+    }
+    if invalid {
+        ExitCode::from(INVALID)
+    } else if changed {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+/// Replaces a file's text: written to a new file in the same folder, then renamed over it,
+/// so a reader never sees half a file. A symbolic link is followed (the link stays) and the
+/// file's permissions are kept.
+fn write_in_place(path: &Path, text: &str) -> std::io::Result<()> {
+    let target = std::fs::canonicalize(path)?;
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let base = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{base}.fmt-{}.tmp", std::process::id()));
+    let result = (|| {
+        let mut file = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&temp)?;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        std::fs::set_permissions(&temp, std::fs::metadata(&target)?.permissions())?;
+        std::fs::rename(&temp, &target)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result
 }
 
 fn coverage(contract: &Path, folder: &Path, require_all: bool, out: &mut Out) -> ExitCode {

@@ -22,6 +22,21 @@ type R<T> = Result<T, Diagnostic>;
 /// Parses a contract's text. A syntax error stops parsing at the first problem (pest
 /// cannot recover); the checker then reports every semantic problem at once.
 pub fn parse_contract(text: &str) -> R<Contract> {
+    parse_contract_layout(text).map(|(contract, _)| contract)
+}
+
+/// Where the parts of a contract are in its text, for the formatter: the AST keeps no span
+/// for most top-level declarations.
+#[derive(Debug, Clone, Default)]
+pub struct ContractLayout {
+    /// `contract NAME "title"`
+    pub header: Span,
+    /// Each top-level declaration or clause, in the order of `Contract::items`.
+    pub items: Vec<Span>,
+}
+
+/// [`parse_contract`], with where each top-level item is.
+pub fn parse_contract_layout(text: &str) -> R<(Contract, ContractLayout)> {
     check_limits(text, super::MAX_SOURCE_BYTES)?;
     // pest parses nested expressions recursively. The limits above bound the nesting; the
     // parse still runs on its own thread so that its depth never depends on the caller's stack.
@@ -65,18 +80,23 @@ fn keyword_help(mut d: Diagnostic, text: &str) -> Diagnostic {
     d
 }
 
-fn contract(pair: P) -> R<Contract> {
+fn contract(pair: P) -> R<(Contract, ContractLayout)> {
     let mut children = Children::of(pair);
     let header = children.next()?;
+    let mut layout = ContractLayout {
+        header: span_of(&header),
+        items: Vec::new(),
+    };
     let (name, title) = contract_header(header)?;
     let mut items = Vec::new();
     for pair in children.rest() {
         if pair.as_rule() == Rule::EOI {
             break;
         }
+        layout.items.push(span_of(&pair));
         items.push(item(pair)?);
     }
-    Ok(Contract { name, title, items })
+    Ok((Contract { name, title, items }, layout))
 }
 
 fn contract_header(pair: P) -> R<(Ident, Option<Text>)> {

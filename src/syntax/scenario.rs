@@ -21,6 +21,33 @@ type R<T> = Result<T, Diagnostic>;
 
 /// Parses a scenario's text.
 pub fn parse_scenario(text: &str) -> R<Scenario> {
+    parse_scenario_layout(text).map(|(scenario, _)| scenario)
+}
+
+/// Where the lines of a scenario are in its text, in the order written, for the formatter:
+/// the AST keeps facts and events apart, and only the last `contract` and `as of` line.
+#[derive(Debug, Clone, Default)]
+pub struct ScenarioLayout {
+    /// `scenario "title"`
+    pub header: Span,
+    pub lines: Vec<(ScenarioLine, Span)>,
+}
+
+/// One line of a scenario after its title.
+#[derive(Debug, Clone)]
+pub enum ScenarioLine {
+    /// `contract NAME`
+    Contract(Ident),
+    /// `as of DATE`, with the date's span.
+    AsOf(Span),
+    /// `Scenario::facts[i]`
+    Fact(usize),
+    /// `Scenario::events[i]`
+    Event(usize),
+}
+
+/// [`parse_scenario`], with where each line is.
+pub fn parse_scenario_layout(text: &str) -> R<(Scenario, ScenarioLayout)> {
     check_limits(text, super::MAX_SCENARIO_BYTES)?;
     let mut pairs =
         ScenarioParser::parse(Rule::scenario, text).map_err(|e| from_pest(&e, text, describe))?;
@@ -28,9 +55,13 @@ pub fn parse_scenario(text: &str) -> R<Scenario> {
     scenario(root)
 }
 
-fn scenario(pair: P) -> R<Scenario> {
+fn scenario(pair: P) -> R<(Scenario, ScenarioLayout)> {
     let mut c = Children::of(pair);
     let header = c.next()?;
+    let mut layout = ScenarioLayout {
+        header: span_of(&header),
+        lines: Vec::new(),
+    };
     let title = string(Children::of(header).next()?)?;
     let mut scenario = Scenario {
         title,
@@ -40,9 +71,24 @@ fn scenario(pair: P) -> R<Scenario> {
         events: Vec::new(),
     };
     for item in c.rest() {
+        let span = span_of(&item);
+        let line = match item.as_rule() {
+            Rule::contract_ref => Some(ScenarioLine::Contract(name(
+                Children::of(item.clone()).next()?,
+            ))),
+            Rule::as_of => Some(ScenarioLine::AsOf(span_of(
+                &Children::of(item.clone()).next()?,
+            ))),
+            Rule::fact => Some(ScenarioLine::Fact(scenario.facts.len())),
+            Rule::event => Some(ScenarioLine::Event(scenario.events.len())),
+            _ => None,
+        };
         scenario_item(&mut scenario, item)?;
+        if let Some(line) = line {
+            layout.lines.push((line, span));
+        }
     }
-    Ok(scenario)
+    Ok((scenario, layout))
 }
 
 /// One line of a scenario after its title: `contract`, `as of`, `fact` or `event`.
