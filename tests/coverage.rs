@@ -8,7 +8,14 @@ mod common;
 use terms::eval::{ObligationStatus, RightStatus};
 use terms::money::format_amount;
 
-const VENDORS: [&str; 5] = ["ikanbi", "clientcom", "ecom", "deardigital", "qualifio"];
+const VENDORS: [&str; 6] = [
+    "ikanbi",
+    "clientcom",
+    "ecom",
+    "deardigital",
+    "qualifio",
+    "cloudmeter",
+];
 
 fn scenario_files() -> Vec<terms::source::SourceFile> {
     let mut files = Vec::new();

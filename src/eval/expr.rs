@@ -436,32 +436,40 @@ impl<'a> Engine<'a> {
                 let Some(condition) = condition else {
                     return Ok(Value::Number(Decimal::from(range.len())));
                 };
+                let events = self.window_events(*kind, range);
                 let mut n = 0u64;
-                for e in self.window_events(*kind, range) {
-                    let each = Ctx {
-                        each: Some(e),
-                        ..ctx
-                    };
-                    if self.eval(condition, each)?.is_true() {
-                        n = n.saturating_add(1);
+                self.untraced(|engine| {
+                    for e in events {
+                        let each = Ctx {
+                            each: Some(e),
+                            ..ctx
+                        };
+                        if engine.eval(condition, each)?.is_true() {
+                            n = n.saturating_add(1);
+                        }
                     }
-                }
+                    Ok(())
+                })?;
                 Value::Number(Decimal::from(n))
             }
             Call::SumOf { kind, each, window } => {
                 let Some(range) = self.window_range(*kind, window, ctx)? else {
                     return Ok(Value::Absent);
                 };
+                let events = self.window_events(*kind, range);
                 let mut total = Decimal::ZERO;
-                for e in self.window_events(*kind, range) {
-                    let at = Ctx {
-                        each: Some(e),
-                        ..ctx
-                    };
-                    if let Value::Money(d) | Value::Number(d) = self.eval(each, at)? {
-                        total = total.checked_add(d).ok_or_else(|| overflow(span))?;
+                self.untraced(|engine| {
+                    for e in events {
+                        let at = Ctx {
+                            each: Some(e),
+                            ..ctx
+                        };
+                        if let Value::Money(d) | Value::Number(d) = engine.eval(each, at)? {
+                            total = total.checked_add(d).ok_or_else(|| overflow(span))?;
+                        }
                     }
-                }
+                    Ok(())
+                })?;
                 typed_total(total, &expr.ty)
             }
             Call::ExtremeIn {
@@ -473,13 +481,21 @@ impl<'a> Engine<'a> {
                 let Some(range) = self.window_range(*kind, window, ctx)? else {
                     return Ok(Value::Absent);
                 };
+                let events = self.window_events(*kind, range);
+                let mut values = Vec::with_capacity(events.len());
+                self.untraced(|engine| {
+                    for e in events {
+                        let at = Ctx {
+                            each: Some(e),
+                            ..ctx
+                        };
+                        values.push(engine.eval(each, at)?);
+                    }
+                    Ok(())
+                })?;
                 let mut best = Value::Absent;
-                for e in self.window_events(*kind, range) {
-                    let at = Ctx {
-                        each: Some(e),
-                        ..ctx
-                    };
-                    let v = match self.eval(each, at)? {
+                for v in values {
+                    let v = match v {
                         Value::Event(e) => self
                             .s
                             .events
@@ -578,6 +594,19 @@ impl<'a> Engine<'a> {
                 None => Value::Absent,
             },
         })
+    }
+
+    /// Runs `f` without recording the names it evaluates: an aggregate's expression is
+    /// evaluated once per event, and its derivation shows the aggregate's value, not one
+    /// event's inputs.
+    fn untraced(
+        &mut self,
+        f: impl FnOnce(&mut Self) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        let saved = self.trace.take();
+        let result = f(self);
+        self.trace = saved;
+        result
     }
 
     /// The events of `kind` at positions `range` among its events (an aggregate's window),

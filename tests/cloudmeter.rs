@@ -1,0 +1,89 @@
+//! The sixth contract, `contracts/cloudmeter.terms` (terms written for this project, not one
+//! of the five vendors): each scenario's values, computed by hand in its header, asserted.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use terms::eval::{ObligationStatus, RightStatus};
+use terms::report::Report;
+
+fn eval(case: &str) -> Report {
+    let contract = terms::read_source(&common::root().join("contracts/cloudmeter.terms")).unwrap();
+    let scenario = terms::read_source(
+        &common::root().join(format!("tests/scenarios/cloudmeter/{case}.scenario")),
+    )
+    .unwrap();
+    terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()))
+}
+
+fn amounts(r: &Report, clause: &str) -> Vec<String> {
+    r.outcome
+        .amounts
+        .iter()
+        .filter(|a| a.source.clause_id == clause)
+        .map(|a| a.amount.to_string())
+        .collect()
+}
+
+fn values(r: &Report, clause: &str) -> Vec<String> {
+    r.outcome
+        .values
+        .iter()
+        .filter(|v| v.source.clause_id == clause)
+        .map(|v| v.value.clone())
+        .collect()
+}
+
+fn total(r: &Report, debtor: &str) -> String {
+    r.outcome
+        .totals
+        .iter()
+        .find(|t| t.debtor == debtor)
+        .map_or_else(String::new, |t| t.amount.to_string())
+}
+
+#[test]
+fn cm1_a_month_over_the_allowance() {
+    let r = eval("cm-1");
+    assert_eq!(values(&r, "monthly_usage"), ["1840 GB"]);
+    assert_eq!(values(&r, "heavy_days"), ["3"]);
+    assert_eq!(amounts(&r, "monthly_base_fee"), ["400.00"]);
+    // 1,000 GB × 0.08 + 340 GB × 0.05.
+    assert_eq!(amounts(&r, "overage"), ["97.00"]);
+    assert_eq!(r.outcome.amounts[1].kind, "overage");
+    let pay = &r.outcome.obligations[0];
+    assert_eq!(pay.status, ObligationStatus::Met);
+    assert_eq!(
+        pay.due.map(|d| d.to_string()).as_deref(),
+        Some("2025-05-01")
+    );
+    assert!(amounts(&r, "service_credit").is_empty());
+    assert_eq!(values(&r, "uptime"), ["99.95%"]);
+    assert_eq!(total(&r, "customer"), "497.00");
+}
+
+#[test]
+fn cm2_three_months_below_the_target() {
+    let r = eval("cm-2");
+    assert_eq!(amounts(&r, "service_credit"), ["40.00", "100.00", "20.00"]);
+    assert_eq!(total(&r, "provider"), "160.00");
+    // June's invoice unpaid on 2025-07-01: the recovery cost.
+    assert_eq!(amounts(&r, "recovery_cost"), ["40.00"]);
+    assert_eq!(total(&r, "customer"), "440.00");
+    assert_eq!(values(&r, "monthly_usage"), ["0 GB"]);
+    let right = &r.outcome.rights[0];
+    assert_eq!(right.source.event.as_deref(), Some("a5"));
+    assert_eq!(
+        right.until.map(|d| d.to_string()).as_deref(),
+        Some("2025-07-30")
+    );
+    assert_eq!(right.status, RightStatus::Exercised);
+}
+
+#[test]
+fn cm3_a_missing_month_breaks_the_run() {
+    let r = eval("cm-3");
+    assert_eq!(amounts(&r, "service_credit"), ["40.00", "100.00", "40.00"]);
+    assert_eq!(total(&r, "provider"), "180.00");
+    assert!(r.outcome.rights.is_empty(), "{:#?}", r.outcome.rights);
+}
