@@ -1,4 +1,4 @@
-//! The native reference (issue 10): the hand-written Rust of `benches/native/mod.rs`, against
+//! The native reference (issue 10): the hand-written Rust of `benches/handwritten/mod.rs`, against
 //! which `benches/native.rs` measures the interpreter, gives the interpreter's amounts to the
 //! cent, on every bundled Ecom and Qualifio scenario and on a few hundred generated
 //! histories (some perturbed: payments that name no invoice, collection costs, damages and
@@ -12,20 +12,15 @@
 #![allow(clippy::panic, clippy::unwrap_used)]
 
 mod common;
-#[path = "../benches/native/mod.rs"]
+#[path = "../benches/handwritten/mod.rs"]
 mod native;
 
-use std::collections::BTreeMap;
-
 use chrono::{Days, NaiveDate};
-use rust_decimal::Decimal;
+use native::Amounts;
 use terms::check::Checked;
 use terms::generate::{generate, Format, Options};
 use terms::scenario::Scenario;
 use terms::source::SourceFile;
-
-/// (clause id, event id) → amount.
-type Amounts = BTreeMap<(String, String), Decimal>;
 
 struct Vendor {
     name: &'static str,
@@ -56,64 +51,16 @@ fn scenario(contract: &Checked, name: &str, text: &str) -> Scenario {
     terms::load_scenario(contract, &file).unwrap_or_else(|f| panic!("{name}: {}", f.render()))
 }
 
-/// What the interpreter yields for the clause set: the amounts of its clauses, and (under
-/// `outstanding`) what the allocation leaves owed.
 fn interpreted(contract: &Checked, s: &Scenario, as_of: NaiveDate, clauses: &[&str]) -> Amounts {
-    let outcome = terms::eval::evaluate(contract, s, as_of, terms::eval::Limits::default())
-        .unwrap_or_else(|d| panic!("{}: {}", s.title, d.message));
-    let mut out = Amounts::new();
-    for a in &outcome.amounts {
-        if clauses.contains(&a.source.clause_id.as_str()) {
-            let event = a.source.event.clone().unwrap_or_default();
-            let old = out.insert((a.source.clause_id.clone(), event), a.amount);
-            assert!(old.is_none(), "{}: two amounts for one instance", s.title);
-        }
-    }
-    for o in &outcome.outstanding {
-        if clauses.contains(&o.source.clause_id.as_str()) {
-            out.insert(("outstanding".into(), o.debt.clone()), o.amount);
-        }
-    }
-    out
+    native::interpreted(contract, s, as_of, clauses).unwrap()
 }
 
 fn ecom_native(contract: &Checked, s: &Scenario, as_of: NaiveDate) -> Amounts {
-    use native::ecom::{evaluate, input, Debt};
-    let input = input(contract, s).unwrap_or_else(|e| panic!("{}: {e}", s.title));
-    let result = evaluate(&input, Some(as_of));
-    let invoice = |i: usize| input.invoices[i].id.clone();
-    let mut out = Amounts::new();
-    for (i, amount) in result.interest {
-        out.insert(("late_interest".into(), invoice(i)), amount);
-    }
-    for (i, amount) in result.compensation {
-        out.insert(("fixed_compensation".into(), invoice(i)), amount);
-    }
-    for (debt, amount) in result.outstanding {
-        let id = match debt {
-            Debt::Invoice(i) => invoice(i),
-            Debt::Charge(k, i) => input.charges[k][i].id.clone(),
-        };
-        out.insert(("outstanding".into(), id), amount);
-    }
-    out
+    native::ecom_amounts(contract, s, as_of).unwrap()
 }
 
 fn qualifio_native(contract: &Checked, s: &Scenario, as_of: NaiveDate) -> Amounts {
-    use native::qualifio::{evaluate, input};
-    let input = input(contract, s).unwrap_or_else(|e| panic!("{}: {e}", s.title));
-    let result = evaluate(&input, Some(as_of)).unwrap_or_else(|e| panic!("{}: {e:?}", s.title));
-    let mut out = Amounts::new();
-    for (i, amount) in result.penalties {
-        out.insert(
-            ("front_office_sla".into(), input.availability[i].id.clone()),
-            amount,
-        );
-    }
-    for (i, amount) in result.liability {
-        out.insert(("liability".into(), input.claims[i].id.clone()), amount);
-    }
-    out
+    native::qualifio_amounts(contract, s, as_of).unwrap()
 }
 
 type Native = fn(&Checked, &Scenario, NaiveDate) -> Amounts;

@@ -677,3 +677,102 @@ pub fn clause_set(contract: &str, keep: &[&str]) -> String {
     }
     out
 }
+
+// ---------------------------------------------------------------- the answers, side by side
+
+/// (clause id, event id) → amount: what the bench checks before it times, and the test
+/// asserts, for the interpreter and the native code alike. Under the clause id
+/// `outstanding`, what the allocation leaves owed on each debt.
+pub type Amounts = std::collections::BTreeMap<(String, String), Decimal>;
+
+/// The interpreter's amounts for the clauses named (bundled contract or clause set).
+pub fn interpreted(
+    contract: &Checked,
+    scenario: &Scenario,
+    as_of: NaiveDate,
+    clauses: &[&str],
+) -> Result<Amounts, String> {
+    let outcome = terms::eval::evaluate(contract, scenario, as_of, terms::eval::Limits::default())
+        .map_err(|d| format!("{}: {}", scenario.title, d.message))?;
+    let mut out = Amounts::new();
+    for a in &outcome.amounts {
+        if clauses.contains(&a.source.clause_id.as_str()) {
+            let event = a.source.event.clone().unwrap_or_default();
+            if out
+                .insert((a.source.clause_id.clone(), event), a.amount)
+                .is_some()
+            {
+                return Err(format!("{}: two amounts for one instance", scenario.title));
+            }
+        }
+    }
+    for o in &outcome.outstanding {
+        if clauses.contains(&o.source.clause_id.as_str()) {
+            out.insert(("outstanding".into(), o.debt.clone()), o.amount);
+        }
+    }
+    Ok(out)
+}
+
+/// The native Ecom amounts, keyed as [`interpreted`] keys them.
+pub fn ecom_amounts(
+    contract: &Checked,
+    scenario: &Scenario,
+    as_of: NaiveDate,
+) -> Result<Amounts, String> {
+    use ecom::Debt;
+    let input = ecom::input(contract, scenario)?;
+    let result = ecom::evaluate(&input, Some(as_of));
+    let invoice = |i: usize| {
+        input
+            .invoices
+            .get(i)
+            .map_or_else(String::new, |x| x.id.clone())
+    };
+    let mut out = Amounts::new();
+    for (i, amount) in result.interest {
+        out.insert(("late_interest".into(), invoice(i)), amount);
+    }
+    for (i, amount) in result.compensation {
+        out.insert(("fixed_compensation".into(), invoice(i)), amount);
+    }
+    for (debt, amount) in result.outstanding {
+        let id = match debt {
+            Debt::Invoice(i) => invoice(i),
+            Debt::Charge(k, i) => input
+                .charges
+                .get(k)
+                .and_then(|c| c.get(i))
+                .map_or_else(String::new, |c| c.id.clone()),
+        };
+        out.insert(("outstanding".into(), id), amount);
+    }
+    Ok(out)
+}
+
+/// The native Qualifio amounts, keyed as [`interpreted`] keys them.
+pub fn qualifio_amounts(
+    contract: &Checked,
+    scenario: &Scenario,
+    as_of: NaiveDate,
+) -> Result<Amounts, String> {
+    let input = qualifio::input(contract, scenario)?;
+    let result = qualifio::evaluate(&input, Some(as_of))
+        .map_err(|e| format!("{}: {e:?}", scenario.title))?;
+    let mut out = Amounts::new();
+    for (i, amount) in result.penalties {
+        let id = input
+            .availability
+            .get(i)
+            .map_or_else(String::new, |a| a.id.clone());
+        out.insert(("front_office_sla".into(), id), amount);
+    }
+    for (i, amount) in result.liability {
+        let id = input
+            .claims
+            .get(i)
+            .map_or_else(String::new, |c| c.id.clone());
+        out.insert(("liability".into(), id), amount);
+    }
+    Ok(out)
+}
