@@ -5,7 +5,9 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use chrono::{Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Weekday};
+use chrono::{
+    Datelike, Days, Months, NaiveDate, NaiveDateTime, NaiveTime, TimeZone, Timelike, Weekday,
+};
 use chrono_tz::Tz;
 
 use crate::ast::{Duration, Unit};
@@ -51,12 +53,22 @@ impl Moment {
 }
 
 impl fmt::Display for Moment {
+    /// `2025-03-31` or `2025-03-31T14:00`, written directly: chrono's `format` parses its
+    /// pattern on every call, and reports write many dates.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Moment::Date(d) => write!(f, "{}", d.format("%Y-%m-%d")),
-            Moment::DateTime(dt) => write!(f, "{}", dt.format("%Y-%m-%dT%H:%M")),
+            Moment::Date(d) => write_date(f, *d),
+            Moment::DateTime(dt) => {
+                write_date(f, dt.date())?;
+                write!(f, "T{:02}:{:02}", dt.hour(), dt.minute())
+            }
         }
     }
+}
+
+/// `YYYY-MM-DD` (years are within `FIRST_YEAR`..=`LAST_YEAR`, four digits).
+fn write_date(f: &mut fmt::Formatter<'_>, d: NaiveDate) -> fmt::Result {
+    write!(f, "{:04}-{:02}-{:02}", d.year(), d.month(), d.day())
 }
 
 /// A stretch of time with stated ends, over the instants events sort at
@@ -613,6 +625,19 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn moments_are_written_as_chrono_writes_them() {
+        let d = d("2025-03-07");
+        assert_eq!(
+            Moment::Date(d).to_string(),
+            d.format("%Y-%m-%d").to_string()
+        );
+        let dt = d.and_hms_opt(9, 5, 0).expect("a time");
+        assert_eq!(Moment::DateTime(dt).to_string(), "2025-03-07T09:05");
+        let first = NaiveDate::from_ymd_opt(FIRST_YEAR, 1, 1).expect("first day");
+        assert_eq!(Moment::Date(first).to_string(), "1900-01-01");
     }
 
     #[test]
