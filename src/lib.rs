@@ -371,6 +371,7 @@ pub fn report_only(report: &Report, entry: &str) -> Report {
     o.amounts.retain(|x| keep(&x.source));
     o.dates.retain(|x| keep(&x.source));
     o.values.retain(|x| keep(&x.source));
+    o.rejected.retain(|x| keep(&x.source));
     o.notices.retain(|x| keep(&x.source));
     o.allocations.retain(|x| keep(&x.source));
     o.outstanding.retain(|x| keep(&x.source));
@@ -478,6 +479,7 @@ fn coverage_of(
             .chain(o.amounts.iter().map(|e| &e.source))
             .chain(o.dates.iter().map(|e| &e.source))
             .chain(o.values.iter().map(|e| &e.source))
+            .chain(o.rejected.iter().map(|e| &e.source))
             .chain(o.notices.iter().map(|e| &e.source))
             .chain(o.allocations.iter().map(|e| &e.source))
             .chain(o.outstanding.iter().map(|e| &e.source))

@@ -182,6 +182,21 @@ impl Report {
                 ]
             }),
         );
+        if !o.rejected.is_empty() {
+            section(
+                &mut out,
+                "REJECTED",
+                o.rejected.iter().map(|x| {
+                    vec![
+                        art(&x.source.clause),
+                        x.source.clause_id.clone(),
+                        event(&x.source.event),
+                        format!("`{}`", x.act),
+                        x.reason.clone(),
+                    ]
+                }),
+            );
+        }
         if !o.values.is_empty() {
             section(
                 &mut out,
@@ -330,6 +345,10 @@ impl Report {
         for x in o.dates.iter().filter(|x| keep(&x.source)) {
             out.push_str(&head(&x.source, format!("{} {}", x.name, x.date)));
             steps(&mut out, &x.steps);
+        }
+        for x in o.rejected.iter().filter(|x| keep(&x.source)) {
+            out.push_str(&head(&x.source, format!("rejected `{}`", x.act)));
+            line(&mut out, "reason", &x.reason);
         }
         for x in o.values.iter().filter(|x| keep(&x.source)) {
             out.push_str(&head(&x.source, format!("{} {}", x.name, x.value)));

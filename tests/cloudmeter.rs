@@ -87,3 +87,55 @@ fn cm3_a_missing_month_breaks_the_run() {
     assert_eq!(total(&r, "provider"), "180.00");
     assert!(r.outcome.rights.is_empty(), "{:#?}", r.outcome.rights);
 }
+
+/// Issue 9: a request the contract refuses is a `rejected` entry with the article and the
+/// reason. A termination by email (5.3 requires a registered letter), then one by registered
+/// letter after the 60 days: both refused, the right lapses.
+#[test]
+fn refused_requests_are_rejected_entries() {
+    let contract = terms::read_source(&common::root().join("contracts/cloudmeter.terms")).unwrap();
+    let scenario = terms::source::SourceFile::new(
+        "refused.scenario",
+        "scenario \"refused\"\ncontract cloudmeter\nas of 2025-09-30\n\
+         event a3: availability on 2025-03-31 { uptime: 99.2% }\n\
+         event a4: availability on 2025-04-30 { uptime: 98.5% }\n\
+         event a5: availability on 2025-05-31 { uptime: 99.85% }\n\
+         event t1: termination_notice on 2025-06-20 by customer via email { availability: a5 }\n\
+         event t2: termination_notice on 2025-08-05 by customer via registered_letter { availability: a5 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let rejected: Vec<(&str, &str, &str, String)> = r
+        .outcome
+        .rejected
+        .iter()
+        .map(|x| {
+            (
+                x.source.clause.as_str(),
+                x.source.event.as_deref().unwrap_or(""),
+                x.act.as_str(),
+                x.reason.clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            (
+                "5.3",
+                "a5",
+                "t1",
+                String::from("sent by email; the contract requires registered_letter")
+            ),
+            (
+                "5.3",
+                "a5",
+                "t2",
+                String::from("on 2025-08-05, after the window closed on 2025-07-30")
+            ),
+        ]
+    );
+    assert_eq!(r.outcome.rights[0].status, RightStatus::Lapsed);
+    let text = r.to_text();
+    assert!(text.contains("REJECTED"), "{text}");
+}

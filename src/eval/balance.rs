@@ -126,7 +126,7 @@ impl<'a> Engine<'a> {
         let debt_event = self.s.events.get(event)?;
         let owed = debt_event.amount(self.c)?;
         let kind = o.act?;
-        let (_, paid) = self.parts_paid(kind, o, Some(event), &mut Vec::new());
+        let (_, paid) = self.parts_paid(*obligation, kind, o, Some(event), &mut Vec::new());
         let mut parts: Vec<(NaiveDate, Decimal)> = paid
             .into_iter()
             .filter_map(|(_, at, part)| match part {

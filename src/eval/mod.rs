@@ -66,6 +66,9 @@ impl Default for Limits {
 /// for an event `x` that `o` does not range over).
 const MAX_NESTING: usize = 24;
 
+/// (clause, refused act) → (the clause's instance, the reason), in clause and date order.
+type Refusals = std::collections::BTreeMap<(ClauseId, usize), (Option<usize>, String)>;
+
 /// An evaluation problem, located in the contract.
 pub type EvalError = Diagnostic;
 
@@ -93,6 +96,7 @@ pub fn evaluate(
         term_states: HashMap::new(),
         formulas: HashMap::new(),
         deemed: RefCell::new(HashMap::new()),
+        rejected: RefCell::new(std::collections::BTreeMap::new()),
         steps: 0,
         text: 0,
         counted: Counted::default(),
@@ -193,6 +197,8 @@ struct Engine<'a> {
     formulas: HashMap<(usize, usize), Rc<str>>,
     /// (moment, deemed-receipt period) → when an act sent then counts.
     deemed: RefCell<HashMap<DeemedKey, Option<Moment>>>,
+    /// (clause, act) → (the clause's instance, why the contract refuses the act).
+    rejected: RefCell<Refusals>,
     /// Expression evaluations so far.
     steps: u64,
     /// Bytes of text in the entries so far.
@@ -290,6 +296,7 @@ impl<'a> Engine<'a> {
             }
             self.account(index)?;
         }
+        self.out.rejected = self.rejected_entries();
         // Clauses others depend on were evaluated first: list what did not fire by clause.
         self.out.not_fired.sort_by_key(|n| n.clause_index);
         Ok(())
@@ -530,6 +537,7 @@ impl<'a> Engine<'a> {
     /// others do not count.
     fn counting_acts(
         &self,
+        clause: ClauseId,
         kind: KindId,
         event: Option<usize>,
         via: &[String],
@@ -555,6 +563,12 @@ impl<'a> Engine<'a> {
                     act.id,
                     via.join(" or ")
                 ));
+                self.refuse(
+                    clause,
+                    event,
+                    candidate,
+                    format!("sent by {used}; the contract requires {}", via.join(" or ")),
+                );
                 continue;
             }
             match self.counts_on(counts, act) {
@@ -570,6 +584,32 @@ impl<'a> Engine<'a> {
             }
         }
         out
+    }
+
+    /// Records an act the contract refuses for a clause's instance (a channel it does not
+    /// accept, a right exercised outside its window), once per clause and act.
+    fn refuse(&self, clause: ClauseId, event: Option<usize>, act: usize, reason: String) {
+        self.rejected
+            .borrow_mut()
+            .entry((clause, act))
+            .or_insert((event, reason));
+    }
+
+    /// The refused acts, as report entries, by clause and then by date.
+    fn rejected_entries(&self) -> Vec<RejectedEntry> {
+        let rejected = self.rejected.borrow();
+        rejected
+            .iter()
+            .filter_map(|(&(clause, act), (event, reason))| {
+                let act = self.s.events.get(act)?;
+                Some(RejectedEntry {
+                    source: self.source(self.c.clauses.get(clause)?, *event),
+                    act: act.id.clone(),
+                    on: act.at,
+                    reason: reason.clone(),
+                })
+            })
+            .collect()
     }
 
     fn source(&self, clause: &Clause, event: Option<usize>) -> Source {

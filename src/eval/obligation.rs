@@ -208,7 +208,7 @@ impl<'a> Engine<'a> {
         }
         let Some(due) = due else { return Ok(None) };
         let mut notes = Vec::new();
-        let (met_on, by) = self.fulfilment(o, event, &mut notes);
+        let (met_on, by) = self.fulfilment(ctx.clause, o, event, &mut notes);
         if let (Some(at), Some(act)) = (met_on, by.and_then(|b| self.s.events.get(b))) {
             let counting = o
                 .counts
@@ -268,6 +268,7 @@ impl<'a> Engine<'a> {
     /// amounts paid cover the amount due.
     pub(super) fn fulfilment(
         &self,
+        clause: ClauseId,
         o: &Obligation,
         event: Option<usize>,
         notes: &mut Vec<String>,
@@ -279,7 +280,7 @@ impl<'a> Engine<'a> {
             .and_then(|e| self.s.events.get(e))
             .and_then(|e| e.amount(self.c));
         let mut paid = Decimal::ZERO;
-        let (settled, parts) = self.parts_paid(kind, o, event, notes);
+        let (settled, parts) = self.parts_paid(clause, kind, o, event, notes);
         for (act, counts, part) in parts {
             match (owed, part) {
                 // A negative or zero amount pays nothing.
@@ -393,7 +394,7 @@ impl<'a> Engine<'a> {
         let Some(kind) = o.act else {
             return Ok(Value::Money(Decimal::ZERO));
         };
-        let (_, parts) = self.parts_paid(kind, o, event, &mut Vec::new());
+        let (_, parts) = self.parts_paid(clause, kind, o, event, &mut Vec::new());
         let mut total = Decimal::ZERO;
         for (_, _, part) in parts {
             if let Some(part) = part.filter(|p| *p > Decimal::ZERO) {
@@ -411,6 +412,7 @@ impl<'a> Engine<'a> {
     /// acts that fulfil the obligation (an amount of zero or less pays nothing: callers skip it).
     pub(super) fn parts_paid(
         &self,
+        clause: ClauseId,
         kind: KindId,
         o: &Obligation,
         event: Option<usize>,
@@ -435,7 +437,7 @@ impl<'a> Engine<'a> {
         }
         // Acts in the order they count (a payment counted on receipt may count after a later
         // one), so the one that completes the amount is the day it was met.
-        let mut acts = self.counting_acts(kind, event, &o.via, o.counts, notes);
+        let mut acts = self.counting_acts(clause, kind, event, &o.via, o.counts, notes);
         acts.sort_by_key(|(_, counts)| counts.sort_key());
         let parts = acts
             .into_iter()

@@ -13,6 +13,10 @@ pub struct Outcome {
     pub rights: Vec<RightEntry>,
     pub amounts: Vec<AmountEntry>,
     pub dates: Vec<DateEntry>,
+    /// Acts the contract refuses: a channel it does not accept, a right exercised outside
+    /// its window.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rejected: Vec<RejectedEntry>,
     /// What the contract's `value` clauses report (rates, quantities, counts, statuses).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub values: Vec<ValueEntry>,
@@ -280,6 +284,18 @@ pub struct DateEntry {
     pub derivation: String,
     /// The same, step by step.
     pub steps: Vec<Step>,
+}
+
+/// An act the contract refuses, with the article and the reason.
+#[derive(Debug, Clone, Serialize)]
+pub struct RejectedEntry {
+    #[serde(flatten)]
+    pub source: Source,
+    /// The act's event id.
+    pub act: String,
+    #[serde(serialize_with = "ser_moment")]
+    pub on: Moment,
+    pub reason: String,
 }
 
 /// A value a `value` clause reports: a rate, a quantity, a count, a status.

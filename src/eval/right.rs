@@ -122,7 +122,7 @@ impl<'a> Engine<'a> {
                     what: String::from("window ends"),
                     ..s
                 }));
-                let (exercised, notes) = self.exercise(r, event, from, Some(end));
+                let (exercised, notes) = self.exercise(index, r, event, from, Some(end));
                 if let Some((id, at)) = exercised {
                     status = RightStatus::Exercised;
                     push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
@@ -137,7 +137,7 @@ impl<'a> Engine<'a> {
                 }
             } else if r.exercised_by.is_some() && status == RightStatus::Open {
                 // A right with no window is exercised by the first valid act once open.
-                let (exercised, notes) = self.exercise(r, event, from, None);
+                let (exercised, notes) = self.exercise(index, r, event, from, None);
                 if let Some((id, at)) = exercised {
                     status = RightStatus::Exercised;
                     push_detail(&mut detail, format!("exercised by `{id}` on {at}"));
@@ -169,6 +169,7 @@ impl<'a> Engine<'a> {
     /// its end; notes say why the other acts do not count.
     pub(super) fn exercise(
         &self,
+        clause: ClauseId,
         r: &crate::check::Right,
         event: Option<usize>,
         from: Option<Moment>,
@@ -178,7 +179,9 @@ impl<'a> Engine<'a> {
         let Some(kind) = &r.exercised_by else {
             return (None, notes);
         };
-        for (candidate, at) in self.counting_acts(*kind, event, &r.via, r.counts, &mut notes) {
+        for (candidate, at) in
+            self.counting_acts(clause, *kind, event, &r.via, r.counts, &mut notes)
+        {
             let id = self
                 .s
                 .events
@@ -186,12 +189,26 @@ impl<'a> Engine<'a> {
                 .map_or_else(String::new, |act| act.id.clone());
             if let Some(f) = from.filter(|f| at.sort_key() < f.sort_key() && at.date() < f.date()) {
                 notes.push(format!("`{id}` on {at} is before the right opened on {f}"));
+                self.refuse(
+                    clause,
+                    event,
+                    candidate,
+                    format!("on {at}, before the right opened on {f}"),
+                );
                 continue;
             }
             if end.is_none_or(|end| at.is_by(end)) {
                 return (Some((id, at)), notes);
             }
             notes.push(format!("`{id}` on {at} is too late"));
+            if let Some(end) = end {
+                self.refuse(
+                    clause,
+                    event,
+                    candidate,
+                    format!("on {at}, after the window closed on {end}"),
+                );
+            }
         }
         (None, notes)
     }
