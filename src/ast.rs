@@ -514,11 +514,16 @@ pub struct Fact {
 pub struct Event {
     pub id: Ident,
     pub kind: Ident,
+    /// As written: local time, or the time at `at_offset`.
     pub at: Moment,
+    /// A UTC offset written with the time (`-05:00`, `Z`), in seconds east of UTC.
+    pub at_offset: Option<i32>,
     pub at_span: Span,
     pub by: Option<Ident>,
     pub via: Option<Ident>,
     pub received: Option<(Moment, Span)>,
+    /// A UTC offset written with the received time.
+    pub received_offset: Option<i32>,
     pub fields: Vec<(Ident, Literal)>,
     pub span: Span,
 }
@@ -540,6 +545,8 @@ pub enum LiteralKind {
     Number(Decimal),
     Date(NaiveDate),
     DateTime(NaiveDateTime),
+    /// A date-time with a UTC offset (seconds east of UTC): `2019-01-11T16:34:00-05:00`.
+    Instant(NaiveDateTime, i32),
     Text(String),
     Bool(bool),
     Duration(Duration),

@@ -60,7 +60,12 @@ impl fmt::Display for Moment {
             Moment::Date(d) => write_date(f, *d),
             Moment::DateTime(dt) => {
                 write_date(f, dt.date())?;
-                write!(f, "T{:02}:{:02}", dt.hour(), dt.minute())
+                write!(f, "T{:02}:{:02}", dt.hour(), dt.minute())?;
+                // Seconds only where a scenario gave them.
+                match dt.second() {
+                    0 => Ok(()),
+                    s => write!(f, ":{s:02}"),
+                }
             }
         }
     }
@@ -294,6 +299,14 @@ pub fn belgian_holidays(year: i32) -> Vec<(NaiveDate, &'static str)> {
 }
 
 impl Calendar {
+    /// The local time in this calendar's zone of a time written with a UTC offset
+    /// (`2019-01-11T16:34:00-05:00` is 22:34 in Brussels); `None` for an offset out of range.
+    pub fn local_from_offset(&self, written: NaiveDateTime, offset: i32) -> Option<NaiveDateTime> {
+        let zone = chrono::FixedOffset::east_opt(offset)?;
+        let instant = zone.from_local_datetime(&written).single()?;
+        Some(instant.with_timezone(&self.tz).naive_local())
+    }
+
     /// Whether the date is a public holiday or a closing day of this calendar.
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
         if self.closed.contains(&date) {

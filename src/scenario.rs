@@ -406,10 +406,27 @@ fn check_event(
             );
         }
     }
-    errors.extend(skipped_time(contract, event.at, event.at_span));
-    if let Some((received, span)) = event.received {
-        errors.extend(skipped_time(contract, received, span));
-    }
+    // A time with a UTC offset is an instant: moved to the contract's zone. A local time
+    // must exist there.
+    let at = match event.at_offset {
+        Some(offset) => localized(contract, event.at, offset, event.at_span, &mut errors),
+        None => {
+            errors.extend(skipped_time(contract, event.at, event.at_span));
+            event.at
+        }
+    };
+    let received = event
+        .received
+        .map(|(received, span)| match event.received_offset {
+            Some(offset) => (
+                localized(contract, received, offset, span, &mut errors),
+                span,
+            ),
+            None => {
+                errors.extend(skipped_time(contract, received, span));
+                (received, span)
+            }
+        });
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     let mut given: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (name, value) in &event.fields {
@@ -467,8 +484,8 @@ fn check_event(
         }
     }
     // A whole day has no hour: a receipt that day is not before a timed sending that day.
-    if let Some((received, span)) = event.received {
-        let before = match (received, event.at) {
+    if let Some((received, span)) = received {
+        let before = match (received, at) {
             (Moment::DateTime(r), Moment::DateTime(at)) => r < at,
             (r, at) => r.date() < at.date(),
         };
@@ -496,10 +513,10 @@ fn check_event(
     Ok(EventRecord {
         id: event.id.name.clone(),
         kind: kind.id,
-        at: event.at,
+        at,
         by: event.by.as_ref().map(|p| p.name.clone()),
         via: event.via.as_ref().map(|c| c.name.clone()),
-        received: event.received.map(|(m, _)| m),
+        received: received.map(|(m, _)| m),
         fields: slots,
         rank: 0,
         span: event.span,
@@ -533,6 +550,20 @@ fn literal(
         (LiteralKind::Percent(p), Type::Percent) => Value::Percent(*p),
         (LiteralKind::Number(n), Type::Number) => Value::Number(*n),
         (LiteralKind::Date(d), Type::Time) => Value::Time(Moment::Date(*d)),
+        (LiteralKind::Instant(d, offset), Type::Time) => {
+            let mut errors = Vec::new();
+            let at = localized(
+                contract,
+                Moment::DateTime(*d),
+                *offset,
+                literal.span,
+                &mut errors,
+            );
+            if let Some(e) = errors.pop() {
+                return Err(e);
+            }
+            Value::Time(at)
+        }
         (LiteralKind::DateTime(d), Type::Time) => {
             if let Some(d) = skipped_time(contract, Moment::DateTime(*d), literal.span) {
                 return Err(d);
@@ -611,6 +642,38 @@ fn literal(
 }
 
 /// A local date-time the contract's time zone skips (the hour the clocks move forward).
+/// A time written with a UTC offset, as local time in the contract's zone.
+fn localized(
+    contract: &Checked,
+    written: Moment,
+    offset: i32,
+    span: Span,
+    errors: &mut Vec<Diagnostic>,
+) -> Moment {
+    let Moment::DateTime(written) = written else {
+        return written;
+    };
+    match contract
+        .calendar
+        .local_from_offset(written, offset)
+        .filter(|local| crate::calendar::in_range(local.date()))
+    {
+        Some(local) => Moment::DateTime(local),
+        None => {
+            errors.push(
+                Diagnostic::error(
+                    "terms::scenario::nonexistent_time",
+                    span,
+                    "the time cannot be placed in the contract's time zone",
+                )
+                .label("out of range")
+                .help("write a time within the supported years, with an offset of at most 23:59"),
+            );
+            Moment::DateTime(written)
+        }
+    }
+}
+
 fn skipped_time(contract: &Checked, at: Moment, span: Span) -> Option<Diagnostic> {
     let Moment::DateTime(local) = at else {
         return None;
@@ -652,6 +715,7 @@ fn describe(kind: &LiteralKind) -> &'static str {
         LiteralKind::Duration(_) => "a duration",
         LiteralKind::Name(_) => "a name",
         LiteralKind::Quantity { .. } => "a quantity",
+        LiteralKind::Instant(..) => "a date-time with a UTC offset",
     }
 }
 

@@ -264,3 +264,59 @@ fn a_scenario_gives_a_quantity_in_its_unit() {
     .expect_err("MB is not GB");
     assert_eq!(failure.codes(), ["terms::scenario::type_mismatch"]);
 }
+
+/// Issue 9: scenario times with seconds and a UTC offset (RFC 3339) are instants, placed in
+/// the contract's time zone.
+#[test]
+fn times_with_an_offset_are_placed_in_the_contract_zone() {
+    let contract = SourceFile::new(
+        "zone.terms",
+        r#"contract zone
+party vendor
+party client
+currency EUR
+timezone "Europe/Brussels"
+event incident { }
+event notification { incident: incident }
+obligation notify article "1" {
+  for each incident i
+  vendor must "notify the incident"
+  within 48 hours after i
+  fulfilled by notification
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "zone.scenario",
+        "scenario \"offsets\"\nas of 2025-03-31\n\
+         event i1: incident on 2025-01-11T16:34:00-05:00\n\
+         event n1: notification on 2025-01-13T21:00:00Z { incident: i1 }\n\
+         event i2: incident on 2025-03-01T08:00:00Z\n\
+         event n2: notification on 2025-03-03T10:30:45+01:00 { incident: i2 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let due: Vec<String> = r
+        .outcome
+        .obligations
+        .iter()
+        .map(|o| o.due.map(|d| d.to_string()).unwrap_or_default())
+        .collect();
+    // 16:34 at −05:00 is 22:34 in Brussels (+01:00 in January); 08:00 UTC is 09:00.
+    assert_eq!(due, ["2025-01-13T22:34", "2025-03-03T09:00"]);
+    assert_eq!(
+        r.outcome.obligations[0].status,
+        terms::eval::ObligationStatus::Met
+    );
+    // Notified at 10:30:45 local: 90 minutes (and 45 seconds) late.
+    assert_eq!(r.outcome.violations.len(), 1);
+    assert_eq!(r.outcome.violations[0].minutes_late, Some(90));
+    assert_eq!(
+        r.outcome.obligations[1]
+            .met_on
+            .map(|m| m.to_string())
+            .as_deref(),
+        Some("2025-03-03T10:30:45")
+    );
+}

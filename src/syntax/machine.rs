@@ -138,11 +138,17 @@ impl Reader<'_> {
     }
 
     /// A date or date-time from a cell.
-    fn moment(&mut self, key: &Key, cell: &Cell) -> Option<(crate::calendar::Moment, Span)> {
+    fn moment(
+        &mut self,
+        key: &Key,
+        cell: &Cell,
+    ) -> Option<(crate::calendar::Moment, Option<i32>, Span)> {
         match cell {
             Cell::Str { text, span, exact } => {
                 match parse_moment(text, if *exact { span.start } else { 0 }) {
-                    Ok((at, at_span)) => Some((at, if *exact { at_span } else { *span })),
+                    Ok((at, zone, at_span)) => {
+                        Some((at, zone, if *exact { at_span } else { *span }))
+                    }
                     Err(mut d) => {
                         if !exact {
                             d.span = *span;
@@ -271,15 +277,18 @@ impl Reader<'_> {
                 fields.push((name, value));
             }
         }
-        let (at, at_span) = at?;
+        let (at, at_offset, at_span) = at?;
+        let received_offset = received.and_then(|(_, zone, _)| zone);
         Some(Event {
             id: id?,
             kind: kind?,
             at,
+            at_offset,
             at_span,
             by,
             via,
-            received,
+            received: received.map(|(m, _, s)| (m, s)),
+            received_offset,
             fields,
             span,
         })
@@ -522,7 +531,7 @@ fn header(scenario: &mut Scenario, base: &str, cells: &[(Key, Cell)], r: &mut Re
             },
             "contract" => scenario.contract = r.name(key, cell),
             "as_of" => {
-                if let Some((at, span)) = r.moment(key, cell) {
+                if let Some((at, _, span)) = r.moment(key, cell) {
                     match at {
                         crate::calendar::Moment::Date(d) => scenario.as_of = Some((d, span)),
                         crate::calendar::Moment::DateTime(_) => r.shape(

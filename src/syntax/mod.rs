@@ -342,12 +342,64 @@ fn datetime(text: &str, span: Span) -> Result<NaiveDateTime, Diagnostic> {
     Ok(dt)
 }
 
-fn moment<R: RuleType>(pair: &Pair<'_, R>, is_datetime: bool) -> Result<Moment, Diagnostic> {
+/// A scenario's date-time: `2025-06-10T14:00`, with seconds (`…T14:00:30`) and a UTC
+/// offset (`…T14:00:30+02:00`, `…Z`), split into the time as written and the offset in
+/// seconds east of UTC. The scenario checker moves an offset time to the contract's zone.
+fn instant(text: &str, span: Span) -> Result<(NaiveDateTime, Option<i32>), Diagnostic> {
+    let bad = |what: &str| {
+        Diagnostic::error(
+            "terms::syntax::invalid_date",
+            span,
+            format!("`{text}` is not {what}"),
+        )
+        .label("no such moment")
+        .help("write YYYY-MM-DDTHH:MM, with seconds (:SS) and an offset (Z, +02:00) if the source gives them")
+    };
+    let (local, offset) = match text.strip_suffix('Z') {
+        Some(local) => (local, Some(0)),
+        None => match text.get(16..).and_then(|rest| rest.rfind(['+', '-'])) {
+            Some(at) => {
+                let at = at + 16;
+                let (local, zone) = text.split_at(at);
+                let sign = if zone.starts_with('-') { -1 } else { 1 };
+                let hours: i32 = zone
+                    .get(1..3)
+                    .and_then(|h| h.parse().ok())
+                    .ok_or_else(|| bad("a UTC offset"))?;
+                let minutes: i32 = zone
+                    .get(4..6)
+                    .and_then(|m| m.parse().ok())
+                    .ok_or_else(|| bad("a UTC offset"))?;
+                if hours > 23 || minutes > 59 {
+                    return Err(bad("a UTC offset of at most 23:59"));
+                }
+                (local, Some(sign * (hours * 3600 + minutes * 60)))
+            }
+            None => (text, None),
+        },
+    };
+    let format = if local.len() > 16 {
+        "%Y-%m-%dT%H:%M:%S"
+    } else {
+        "%Y-%m-%dT%H:%M"
+    };
+    let dt = NaiveDateTime::parse_from_str(local, format)
+        .map_err(|_| bad("a date and time of the calendar"))?;
+    in_range(dt.date(), span)?;
+    Ok((dt, offset))
+}
+
+/// A scenario's date or date-time, and the UTC offset written with it, if any.
+fn moment_offset<R: RuleType>(
+    pair: &Pair<'_, R>,
+    is_datetime: bool,
+) -> Result<(Moment, Option<i32>), Diagnostic> {
     let span = span_of(pair);
     if is_datetime {
-        Ok(Moment::DateTime(datetime(pair.as_str(), span)?))
+        let (dt, offset) = instant(pair.as_str(), span)?;
+        Ok((Moment::DateTime(dt), offset))
     } else {
-        Ok(Moment::Date(date(pair.as_str(), span)?))
+        Ok((Moment::Date(date(pair.as_str(), span)?), None))
     }
 }
 

@@ -5,7 +5,8 @@ use pest::Parser;
 use pest_derive::Parser;
 
 use super::{
-    check_limits, date, datetime, decimal, from_pest, moment, shape, span_of, unescape, Children,
+    check_limits, date, decimal, from_pest, instant, moment_offset, shape, span_of, unescape,
+    Children,
 };
 use crate::ast::{Duration, Event, Fact, Ident, Literal, LiteralKind, Scenario, Text, Unit};
 use crate::calendar::Moment;
@@ -184,12 +185,14 @@ pub(super) fn parse_value(text: &str, offset: usize) -> R<Literal> {
     Ok(value)
 }
 
-/// A date or date-time of a JSON-lines or CSV history, with its span in the file.
-pub(super) fn parse_moment(text: &str, offset: usize) -> R<(Moment, Span)> {
+/// A date or date-time of a JSON-lines or CSV history, with the UTC offset written with it
+/// and its span in the file.
+pub(super) fn parse_moment(text: &str, offset: usize) -> R<(Moment, Option<i32>, Span)> {
     let pair = parse_lone(Rule::lone_moment, text, offset)?;
     let span = moved(span_of(&pair), offset);
-    let at = moment(&pair, pair.as_rule() == Rule::datetime_lit).map_err(|d| shift(d, offset))?;
-    Ok((at, span))
+    let (at, zone) =
+        moment_offset(&pair, pair.as_rule() == Rule::datetime_lit).map_err(|d| shift(d, offset))?;
+    Ok((at, zone, span))
 }
 
 /// An id, kind, party or channel of a JSON-lines or CSV history.
@@ -222,15 +225,17 @@ fn event(pair: P) -> R<Event> {
     let kind = name(c.next()?);
     let at_pair = c.next()?;
     let at_span = span_of(&at_pair);
-    let at = moment(&at_pair, at_pair.as_rule() == Rule::datetime_lit)?;
+    let (at, at_offset) = moment_offset(&at_pair, at_pair.as_rule() == Rule::datetime_lit)?;
     let mut event = Event {
         id,
         kind,
         at,
+        at_offset,
         at_span,
         by: None,
         via: None,
         received: None,
+        received_offset: None,
         fields: Vec::new(),
         span,
     };
@@ -241,7 +246,9 @@ fn event(pair: P) -> R<Event> {
             Rule::received => {
                 let m = Children::of(part).next()?;
                 let is_datetime = m.as_rule() == Rule::datetime_lit;
-                event.received = Some((moment(&m, is_datetime)?, span_of(&m)));
+                let (received, zone) = moment_offset(&m, is_datetime)?;
+                event.received = Some((received, span_of(&m)));
+                event.received_offset = zone;
             }
             Rule::fields => {
                 for field in part.into_inner() {
@@ -268,7 +275,10 @@ fn literal(pair: P) -> R<Literal> {
                 currency,
             }
         }
-        Rule::datetime_lit => LiteralKind::DateTime(datetime(pair.as_str(), span)?),
+        Rule::datetime_lit => match instant(pair.as_str(), span)? {
+            (dt, None) => LiteralKind::DateTime(dt),
+            (dt, Some(zone)) => LiteralKind::Instant(dt, zone),
+        },
         Rule::date_lit => LiteralKind::Date(date(pair.as_str(), span)?),
         Rule::percent_lit => {
             let number = Children::of(pair).next()?;
@@ -358,7 +368,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::moment => "a date or date-time",
         Rule::value => "a value",
         Rule::money_lit => "an amount like `EUR 75.00`",
-        Rule::datetime_lit => "a date-time like `2025-06-10T14:00`",
+        Rule::datetime_lit => "a date-time like `2025-06-10T14:00` or `2025-06-10T14:00:30+02:00`",
         Rule::date_lit => "a date like `2025-06-10`",
         Rule::percent_lit => "a percentage like `12%`",
         Rule::number_lit => "a number",
