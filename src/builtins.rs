@@ -38,6 +38,10 @@ pub enum Builtin {
     MinIn,
     Round,
     Pow,
+    DaysBetween,
+    BusinessDaysBetween,
+    HoursBetween,
+    MinutesBetween,
 }
 
 /// A built-in function's name, how many arguments it takes, and its doc line.
@@ -52,7 +56,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 33] = [
+pub const BUILTINS: [Signature; 37] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -283,6 +287,34 @@ pub const BUILTINS: [Signature; 33] = [
         min_args: 2,
         max_args: Some(2),
         doc: "pow(x, n): x to the power n, a whole number from 0 up (`pow(1.01, 12)`), exact to 28 significant digits",
+    },
+    Signature {
+        builtin: Builtin::DaysBetween,
+        name: "days_between",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "days_between(a, b): calendar days from a's day to b's (negative when b is earlier)",
+    },
+    Signature {
+        builtin: Builtin::BusinessDaysBetween,
+        name: "business_days_between",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "business_days_between(a, b): business days after a's day up to and including b's, in the contract's calendar",
+    },
+    Signature {
+        builtin: Builtin::HoursBetween,
+        name: "hours_between",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "hours_between(a, b): whole hours elapsed from a to b, as a clock measures them",
+    },
+    Signature {
+        builtin: Builtin::MinutesBetween,
+        name: "minutes_between",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "minutes_between(a, b): minutes elapsed from a to b",
     },
 ];
 

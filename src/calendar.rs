@@ -307,6 +307,45 @@ impl Calendar {
         Some(instant.with_timezone(&self.tz).naive_local())
     }
 
+    /// The business days after `from` up to and including `to` (negative when `to` is before
+    /// `from`): weekdays by arithmetic, less the holidays and closing days on weekdays, one
+    /// step per year and closing day whatever the distance.
+    pub fn business_days_between(&self, from: NaiveDate, to: NaiveDate) -> i64 {
+        if to < from {
+            return -self.business_days_between(to, from);
+        }
+        let weekdays_through = |d: NaiveDate| {
+            // Weekdays from a fixed Monday up to and including d.
+            let days = i64::from(d.num_days_from_ce());
+            let weeks = days.div_euclid(7);
+            let rest = days.rem_euclid(7); // 0 = Sunday … 6 = Saturday for day 1 = Monday
+            weeks * 5 + rest.min(5)
+        };
+        let mut n = weekdays_through(to) - weekdays_through(from);
+        let weekday = |d: &NaiveDate| !matches!(d.weekday(), Weekday::Sat | Weekday::Sun);
+        let mut off: BTreeSet<NaiveDate> = self
+            .closed
+            .range((
+                std::ops::Bound::Excluded(from),
+                std::ops::Bound::Included(to),
+            ))
+            .copied()
+            .filter(weekday)
+            .collect();
+        if self.holidays == Holidays::Belgium {
+            for year in from.year()..=to.year() {
+                off.extend(
+                    belgian_holidays(year)
+                        .into_iter()
+                        .map(|(d, _)| d)
+                        .filter(|d| *d > from && *d <= to && weekday(d)),
+                );
+            }
+        }
+        n -= i64::try_from(off.len()).unwrap_or(i64::MAX);
+        n
+    }
+
     /// Whether the date is a public holiday or a closing day of this calendar.
     pub fn is_holiday(&self, date: NaiveDate) -> bool {
         if self.closed.contains(&date) {
@@ -638,6 +677,37 @@ mod tests {
 
     fn d(s: &str) -> NaiveDate {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").expect("test date")
+    }
+
+    #[test]
+    fn business_days_between_counts_as_a_walk_does() {
+        let mut calendar = Calendar::default();
+        calendar.closed.insert(d("2025-12-24"));
+        let start = d("2024-12-20");
+        for a in 0..40u64 {
+            for b in (0..420u64).step_by(13) {
+                let from = start + Days::new(a);
+                let to = start + Days::new(b);
+                let walked = if to >= from {
+                    let mut n = 0i64;
+                    let mut day = from;
+                    while day < to {
+                        day = day.succ_opt().expect("a next day");
+                        if calendar.is_business_day(day) {
+                            n += 1;
+                        }
+                    }
+                    n
+                } else {
+                    -calendar.business_days_between(to, from)
+                };
+                assert_eq!(
+                    calendar.business_days_between(from, to),
+                    walked,
+                    "{from} {to}"
+                );
+            }
+        }
     }
 
     #[test]

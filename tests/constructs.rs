@@ -320,3 +320,57 @@ obligation notify article "1" {
         Some("2025-03-03T10:30:45")
     );
 }
+
+/// Issue 9: the time between any two moments, not only a delay: calendar days, business days
+/// (Easter Monday 2025-04-21 is a Belgian holiday, Good Friday is not), and hours as a clock
+/// measures them (the night of 2025-03-30 has 23 hours).
+#[test]
+fn the_time_between_two_moments() {
+    let contract = SourceFile::new(
+        "between.terms",
+        r#"contract between
+party supplier
+party buyer
+currency EUR
+timezone "Europe/Brussels"
+calendar belgium
+event order { }
+event delivery { order: order }
+value lead_days article "1" {
+  for each delivery d
+  is days_between(d.order, d)
+}
+value lead_business_days article "1" {
+  for each delivery d
+  is business_days_between(d.order, d)
+}
+value lead_hours article "1" {
+  for each delivery d
+  is hours_between(d.order, d)
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "between.scenario",
+        "scenario \"lead times\"\nas of 2025-04-30\n\
+         event o1: order on 2025-03-29T10:00\n\
+         event d1: delivery on 2025-03-31T10:00 { order: o1 }\n\
+         event o2: order on 2025-04-17T10:00\n\
+         event d2: delivery on 2025-04-23T10:00 { order: o2 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let of = |name: &str| -> Vec<String> {
+        r.outcome
+            .values
+            .iter()
+            .filter(|v| v.name == name)
+            .map(|v| v.value.clone())
+            .collect()
+    };
+    assert_eq!(of("lead_days"), ["2", "6"]);
+    // After 03-29 up to 03-31: Monday 31 only; after 04-17 up to 04-23: 18, 22, 23.
+    assert_eq!(of("lead_business_days"), ["1", "3"]);
+    assert_eq!(of("lead_hours"), ["47", "144"]);
+}

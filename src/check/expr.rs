@@ -849,6 +849,21 @@ impl Checker {
                 let step = self.expect(args.get(1)?, &ty, env)?;
                 Some((Call::RoundTo { value, step }, ty))
             }
+            Builtin::DaysBetween
+            | Builtin::BusinessDaysBetween
+            | Builtin::HoursBetween
+            | Builtin::MinutesBetween => {
+                let from = self.expect(args.first()?, &Type::Time, env);
+                let to = self.expect(args.get(1)?, &Type::Time, env);
+                Some((
+                    Call::Between {
+                        builtin,
+                        from: from?,
+                        to: to?,
+                    },
+                    Type::Number,
+                ))
+            }
             Builtin::Pow => {
                 let base = self.expect(args.first()?, &Type::Number, env);
                 let exponent = self.expect(args.get(1)?, &Type::Number, env);

@@ -153,6 +153,12 @@ pub enum Call {
         base: Core,
         exponent: Core,
     },
+    /// `days_between`, `business_days_between`, `hours_between`, `minutes_between`.
+    Between {
+        builtin: Builtin,
+        from: Core,
+        to: Core,
+    },
     /// `total(kind, field)`: over the events of `kind` referring to the clause's event.
     Total {
         kind: KindId,

@@ -549,6 +549,24 @@ impl<'a> Engine<'a> {
                     _ => Value::Number(rounded),
                 }
             }
+            Call::Between { builtin, from, to } => {
+                let from = self.eval(from, ctx)?.as_moment(self.s);
+                let to = self.eval(to, ctx)?.as_moment(self.s);
+                let (Some(from), Some(to)) = (from, to) else {
+                    return Ok(Value::Absent);
+                };
+                let calendar = &self.c.calendar;
+                let n = match builtin {
+                    Builtin::DaysBetween => calendar::days_between(from.date(), to.date()),
+                    Builtin::BusinessDaysBetween => {
+                        calendar.business_days_between(from.date(), to.date())
+                    }
+                    Builtin::HoursBetween => calendar.minutes_between(from, to) / 60,
+                    Builtin::MinutesBetween => calendar.minutes_between(from, to),
+                    other => return Err(internal(span, &format!("`{other:?}` of two moments"))),
+                };
+                Value::Number(Decimal::from(n))
+            }
             Call::Pow { base, exponent } => {
                 let (Value::Number(base), Value::Number(n)) =
                     (self.eval(base, ctx)?, self.eval(exponent, ctx)?)
