@@ -46,6 +46,8 @@ pub enum Item {
         /// Business hours: opening and closing local time, with their span.
         hours: Option<(chrono::NaiveTime, chrono::NaiveTime, Span)>,
         closed: Vec<(NaiveDate, Span)>,
+        /// The calendar's own public holidays (`{ holiday … }`), instead of a known one's.
+        holidays: Option<Vec<HolidayDecl>>,
     },
     Notices(NoticeRule),
     /// `rounding half_even`
@@ -97,6 +99,23 @@ impl Counting {
             Counting::DeemedReceipt(d) => format!("receipt deemed {d} after posting"),
         }
     }
+}
+
+/// `holiday national_day on 07-14`, `holiday easter_monday on easter + 1 day`
+#[derive(Debug, Clone)]
+pub struct HolidayDecl {
+    pub name: Ident,
+    pub date: HolidayDate,
+    pub span: Span,
+}
+
+/// When a declared holiday falls.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HolidayDate {
+    /// The same month and day every year.
+    Fixed { month: u32, day: u32 },
+    /// Days after (or, negative, before) Easter Sunday.
+    Easter(i64),
 }
 
 /// `event invoice { amount: money }`

@@ -211,12 +211,14 @@ pub struct Calendar {
 }
 
 /// Whose public holidays count.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Holidays {
     /// The ten Belgian legal public holidays.
     Belgium,
     /// Weekends only.
     None,
+    /// The holidays a contract declares (`calendar france { holiday … }`), by name.
+    Declared(Vec<(String, crate::ast::HolidayDate)>),
 }
 
 impl Holidays {
@@ -332,18 +334,44 @@ impl Calendar {
             .copied()
             .filter(weekday)
             .collect();
-        if self.holidays == Holidays::Belgium {
-            for year in from.year()..=to.year() {
-                off.extend(
-                    belgian_holidays(year)
-                        .into_iter()
-                        .map(|(d, _)| d)
-                        .filter(|d| *d > from && *d <= to && weekday(d)),
-                );
-            }
+        for year in from.year()..=to.year() {
+            off.extend(
+                self.holidays_of(year)
+                    .into_iter()
+                    .filter(|d| *d > from && *d <= to && weekday(d)),
+            );
         }
         n -= i64::try_from(off.len()).unwrap_or(i64::MAX);
         n
+    }
+
+    /// The public holidays of a year (not the closing days), in date order.
+    pub fn holidays_of(&self, year: i32) -> Vec<NaiveDate> {
+        let mut days: Vec<NaiveDate> = match &self.holidays {
+            Holidays::None => Vec::new(),
+            Holidays::Belgium => belgian_holidays(year).into_iter().map(|(d, _)| d).collect(),
+            Holidays::Declared(rules) => rules
+                .iter()
+                .filter_map(|(_, rule)| match rule {
+                    // 29 February only in leap years.
+                    crate::ast::HolidayDate::Fixed { month, day } => {
+                        NaiveDate::from_ymd_opt(year, *month, *day)
+                    }
+                    crate::ast::HolidayDate::Easter(offset) => {
+                        let easter = easter(year)?;
+                        if *offset >= 0 {
+                            easter.checked_add_days(Days::new(offset.unsigned_abs()))
+                        } else {
+                            easter.checked_sub_days(Days::new(offset.unsigned_abs()))
+                        }
+                    }
+                })
+                .filter(|d| d.year() == year)
+                .collect(),
+        };
+        days.sort();
+        days.dedup();
+        days
     }
 
     /// Whether the date is a public holiday or a closing day of this calendar.
@@ -351,11 +379,12 @@ impl Calendar {
         if self.closed.contains(&date) {
             return true;
         }
-        match self.holidays {
+        match &self.holidays {
             Holidays::None => false,
             Holidays::Belgium => belgian_holidays(date.year())
                 .iter()
                 .any(|(d, _)| *d == date),
+            Holidays::Declared(_) => self.holidays_of(date.year()).contains(&date),
         }
     }
 

@@ -374,3 +374,88 @@ value lead_hours article "1" {
     assert_eq!(of("lead_business_days"), ["1", "3"]);
     assert_eq!(of("lead_hours"), ["47", "144"]);
 }
+
+const BELGIUM_DECLARED: &str = r#"calendar belgian_rules {
+  holiday new_year on 01-01
+  holiday easter_monday on easter + 1 day
+  holiday labour_day on 05-01
+  holiday ascension on easter + 39 days
+  holiday whit_monday on easter + 50 days
+  holiday national_day on 07-21
+  holiday assumption on 08-15
+  holiday all_saints on 11-01
+  holiday armistice on 11-11
+  holiday christmas on 12-25
+}"#;
+
+fn calendar_of(declaration: &str) -> terms::calendar::Calendar {
+    let contract = SourceFile::new(
+        "cal.terms",
+        format!("contract cal\nparty a\nparty b\ncurrency EUR\n{declaration}\n"),
+    );
+    let (checked, _) = terms::load_contract(&contract).unwrap_or_else(|f| panic!("{}", f.render()));
+    checked.calendar
+}
+
+/// Issue 9: a contract declares its own holidays (fixed days and days from Easter). The
+/// Belgian holidays declared this way are the built-in `calendar belgium`, year by year.
+#[test]
+fn a_declared_calendar_equals_the_built_in_one() {
+    let declared = calendar_of(BELGIUM_DECLARED);
+    let built_in = calendar_of("calendar belgium");
+    for year in 2020..=2035 {
+        assert_eq!(
+            declared.holidays_of(year),
+            built_in.holidays_of(year),
+            "{year}"
+        );
+        assert_eq!(declared.holidays_of(year).len(), 10, "{year}");
+    }
+}
+
+/// France: 11 holidays, none substituted; Bastille Day 2025 is a Monday, Ascension 2025-05-29
+/// a Thursday, Victory Day 2025-05-08 a Thursday.
+#[test]
+fn a_second_country_s_calendar() {
+    let france = calendar_of(
+        r#"calendar france {
+  holiday jour_de_l_an on 01-01
+  holiday lundi_de_paques on easter + 1 day
+  holiday fete_du_travail on 05-01
+  holiday victoire on 05-08
+  holiday ascension on easter + 39 days
+  holiday lundi_de_pentecote on easter + 50 days
+  holiday fete_nationale on 07-14
+  holiday assomption on 08-15
+  holiday toussaint on 11-01
+  holiday armistice on 11-11
+  holiday noel on 12-25
+}"#,
+    );
+    let d = |s: &str| chrono::NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+    assert_eq!(france.holidays_of(2025).len(), 11);
+    assert!(france.is_holiday(d("2025-07-14")));
+    assert!(france.is_holiday(d("2025-05-29")));
+    assert!(
+        !france.is_holiday(d("2025-07-21")),
+        "Belgium's national day"
+    );
+    // Business days after Friday 2025-07-11 up to Tuesday 07-15: Monday 14 is a holiday.
+    assert_eq!(
+        france.business_days_between(d("2025-07-11"), d("2025-07-15")),
+        1
+    );
+    // May 2025: 22 weekdays, less 1, 8 and 29 May: 19 business days after 30 April.
+    assert_eq!(
+        france.business_days_between(d("2025-04-30"), d("2025-05-31")),
+        19
+    );
+}
+
+#[test]
+fn a_declared_calendar_is_formatted_and_read_back() {
+    let text = format!("contract cal\nparty a\nparty b\ncurrency EUR\n{BELGIUM_DECLARED}\n");
+    let file = SourceFile::new("cal.terms", text.clone());
+    let formatted = terms::format_source(&file).unwrap_or_else(|f| panic!("{}", f.render()));
+    assert_eq!(formatted, text);
+}

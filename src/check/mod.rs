@@ -255,6 +255,7 @@ impl Checker {
                     name,
                     hours,
                     closed,
+                    holidays,
                 } => {
                     if let Some((open, close, span)) = hours {
                         if open < close {
@@ -284,6 +285,21 @@ impl Checker {
                         );
                     }
                     calendar_seen = true;
+                    if let Some(declared) = holidays {
+                        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+                        let mut rules = Vec::new();
+                        for h in declared {
+                            if let Some(first) = seen.insert(&h.name.name, h.name.span) {
+                                self.duplicate(&h.name, first, "holiday");
+                                continue;
+                            }
+                            rules.push((h.name.name.clone(), h.date));
+                        }
+                        self.calendar.holidays = Holidays::Declared(rules);
+                        self.calendar.name = name.name.clone();
+                        self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
+                        continue;
+                    }
                     match Holidays::by_name(&name.name) {
                         Some(h) => {
                             self.calendar.holidays = h;

@@ -86,6 +86,7 @@ fn item_text(p: &mut Printer, item: &Item, span: Span) {
             name,
             hours,
             closed,
+            holidays,
         } => {
             p.push("calendar ");
             p.push(&name.name);
@@ -103,6 +104,29 @@ fn item_text(p: &mut Printer, item: &Item, span: Span) {
                     .collect();
                 p.push(" closed ");
                 p.push(&days.join(", "));
+            }
+            match holidays.as_deref() {
+                Some([]) => p.push(" { }"),
+                Some(list) => {
+                    p.push(" {");
+                    for h in list {
+                        p.push("\n  holiday ");
+                        p.push(&h.name.name);
+                        p.push(" on ");
+                        p.push(&match h.date {
+                            HolidayDate::Fixed { month, day } => format!("{month:02}-{day:02}"),
+                            HolidayDate::Easter(0) => String::from("easter"),
+                            HolidayDate::Easter(n) => {
+                                let sign = if n < 0 { "-" } else { "+" };
+                                let n = n.unsigned_abs();
+                                let unit = if n == 1 { "day" } else { "days" };
+                                format!("easter {sign} {n} {unit}")
+                            }
+                        });
+                    }
+                    p.push("\n}");
+                }
+                None => {}
             }
         }
         Item::Notices(rule) => {

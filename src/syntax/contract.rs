@@ -192,15 +192,81 @@ fn calendar_decl(pair: P) -> R<Item> {
     };
     c.skip(Rule::kw_closed);
     let mut closed = Vec::new();
-    for day in c.rest() {
-        let span = span_of(&day);
-        closed.push((date(day.as_str(), span)?, span));
+    let mut holidays = None;
+    for part in c.rest() {
+        let span = span_of(&part);
+        if part.as_rule() == Rule::holiday_block {
+            let mut list = Vec::new();
+            for decl in part.into_inner() {
+                list.push(holiday_decl(decl)?);
+            }
+            holidays = Some(list);
+        } else {
+            closed.push((date(part.as_str(), span)?, span));
+        }
     }
     Ok(Item::Calendar {
         name,
         hours,
         closed,
+        holidays,
     })
+}
+
+/// `holiday easter_monday on easter + 1 day`
+fn holiday_decl(pair: P) -> R<HolidayDecl> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_holiday);
+    let name = ident(c.next()?);
+    c.skip(Rule::kw_on);
+    let when = c.next()?;
+    let when_span = span_of(&when);
+    let date = match when.as_rule() {
+        Rule::month_day => {
+            let text = when.as_str();
+            let month: u32 = text.get(0..2).and_then(|m| m.parse().ok()).unwrap_or(0);
+            let day: u32 = text.get(3..5).and_then(|d| d.parse().ok()).unwrap_or(0);
+            // Valid in a leap year (29 February is a holiday only in leap years).
+            if chrono::NaiveDate::from_ymd_opt(2024, month, day).is_none() {
+                return Err(Diagnostic::error(
+                    "terms::syntax::invalid_date",
+                    when_span,
+                    format!("`{text}` is not a day of the year"),
+                )
+                .label("no such day")
+                .help("write the month and day as MM-DD, e.g. `07-14`"));
+            }
+            HolidayDate::Fixed { month, day }
+        }
+        _ => {
+            let mut e = Children::of(when);
+            e.skip(Rule::kw_easter);
+            let offset = match e.next_if(Rule::add_op) {
+                Some(op) => {
+                    let length = duration(e.next()?)?;
+                    if length.unit != Unit::Days || length.business || length.count > 366 {
+                        return Err(Diagnostic::error(
+                            "terms::syntax::unexpected",
+                            length.span,
+                            "a holiday is a number of days from Easter",
+                        )
+                        .label("not calendar days")
+                        .help("write e.g. `easter + 39 days` (Ascension), at most 366 days"));
+                    }
+                    let days = i64::from(length.count);
+                    if op.as_str() == "-" {
+                        -days
+                    } else {
+                        days
+                    }
+                }
+                None => 0,
+            };
+            HolidayDate::Easter(offset)
+        }
+    };
+    Ok(HolidayDecl { name, date, span })
 }
 
 /// `09:00`: a local time of day.
@@ -851,6 +917,12 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::vendor_decl => "`vendor \"…\"`",
         Rule::party_decl => "`party NAME`",
         Rule::unit_decl => "`unit NAME`",
+        Rule::holiday_block => "`{ holiday … }`",
+        Rule::holiday_decl => "`holiday NAME on MM-DD` or `holiday NAME on easter + N days`",
+        Rule::month_day => "a day of the year like `07-14`",
+        Rule::easter_date => "`easter` or `easter + N days`",
+        Rule::kw_holiday => "`holiday`",
+        Rule::kw_easter => "`easter`",
         Rule::quantity_lit => "a quantity like `10 GB`",
         Rule::quantity_unit => "a unit",
         Rule::kw_unit => "`unit`",
