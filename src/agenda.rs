@@ -175,7 +175,7 @@ pub fn build(folder: &Path, options: &Options) -> Result<Agenda, Failure> {
     if !crate::calendar::in_range(from) || !crate::calendar::in_range(until) {
         return Err(failure(
             "--from",
-            "terms::cli::bad_range",
+            "terms::scenario::missing_as_of",
             format!("the agenda {from} … {until} is outside the supported years"),
             &format!(
                 "give dates in {}–{}",
@@ -187,7 +187,7 @@ pub fn build(folder: &Path, options: &Options) -> Result<Agenda, Failure> {
     if until < from {
         return Err(failure(
             "--until",
-            "terms::cli::bad_range",
+            "terms::scenario::missing_as_of",
             format!("the agenda ends on {until}, before it starts on {from}"),
             "give --until on or after --from",
         ));
@@ -225,7 +225,7 @@ pub fn build(folder: &Path, options: &Options) -> Result<Agenda, Failure> {
                 Failure::in_file(
                     &file,
                     vec![Diagnostic::error(
-                        "terms::agenda::no_contract",
+                        "terms::io::unreadable",
                         name.span,
                         format!("no contract file `{}.terms` was found", name.name),
                     )

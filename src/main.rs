@@ -343,6 +343,10 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             format,
             alarm,
         } => {
+            if until.is_some_and(|u| u < from) {
+                report("terms: --until is before --from; give a last day on or after the first\n");
+                return ExitCode::from(INVALID);
+            }
             let options = terms::agenda::Options {
                 from,
                 until,
