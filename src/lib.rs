@@ -31,6 +31,7 @@
 //! assert_eq!(report.outcome.violations[0].days_late, Some(40));
 //! ```
 
+pub mod agenda;
 pub mod ast;
 pub mod batch;
 pub mod builtins;

@@ -76,6 +76,27 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
+    /// List what is due across a folder of contracts and histories: overdue obligations,
+    /// then obligations due, rights whose window closes and termination deadlines in the range.
+    Agenda {
+        /// A folder searched recursively for `.scenario` files that name their contract.
+        folder: PathBuf,
+        /// The first day (YYYY-MM-DD): every history is evaluated as of this day.
+        #[arg(long, value_parser = parse_date)]
+        from: NaiveDate,
+        /// The last day (YYYY-MM-DD, inclusive); defaults to --from + 90 days.
+        #[arg(long, value_parser = parse_date)]
+        until: Option<NaiveDate>,
+        /// Where `NAME.terms` is; by default the history's folder and those above it up to
+        /// FOLDER, then FOLDER/contracts, then FOLDER/../contracts.
+        #[arg(long, value_name = "DIR")]
+        contracts: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = AgendaFormat::Text)]
+        format: AgendaFormat,
+        /// For `--format ics`: the reminder, this many days before each item.
+        #[arg(long, value_name = "DAYS", default_value_t = 2)]
+        alarm: u32,
+    },
     /// Write a large, realistic history for a bundled contract, reproducible from a seed.
     #[command(hide = true)]
     Generate {
@@ -99,6 +120,13 @@ enum HistoryFormat {
     Scenario,
     Jsonl,
     Csv,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum AgendaFormat {
+    Text,
+    Json,
+    Ics,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -307,6 +335,45 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
         Command::Fmt { files, check } => fmt(&files, check, out),
+        Command::Agenda {
+            folder,
+            from,
+            until,
+            contracts,
+            format,
+            alarm,
+        } => {
+            if until.is_some_and(|u| u < from) {
+                report("terms: --until is before --from; give a last day on or after the first\n");
+                return ExitCode::from(INVALID);
+            }
+            let options = terms::agenda::Options {
+                from,
+                until,
+                contracts,
+            };
+            match terms::agenda::build(&folder, &options) {
+                Ok(agenda) => {
+                    if !agenda.skipped.is_empty() {
+                        report(&format!(
+                            "terms: skipped {} history file(s) with no `contract` line: {}\n",
+                            agenda.skipped.len(),
+                            terms::shown(&agenda.skipped.join(", "))
+                        ));
+                    }
+                    match format {
+                        AgendaFormat::Text => out.write(&agenda.to_text()),
+                        AgendaFormat::Json => out.write(&format!("{}\n", agenda.to_json())),
+                        AgendaFormat::Ics => out.write(&agenda.to_ics(alarm)),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    report(&failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
         Command::Generate {
             contract,
             accounts,
