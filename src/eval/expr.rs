@@ -842,7 +842,7 @@ impl<'a> Engine<'a> {
 }
 
 /// A combination the checker should have refused: a bug in terms, never a silent value.
-fn internal(span: Span, what: &str) -> EvalError {
+pub(super) fn internal(span: Span, what: &str) -> EvalError {
     Diagnostic::error(
         "terms::eval::internal",
         span,

@@ -794,19 +794,15 @@ impl<'a> Engine<'a> {
         let Body::Charge(charge) = &clause.body else {
             return Ok(());
         };
-        for &(event, delay) in self.instances(index)?.iter() {
-            self.account(index)?;
-            let ctx = self.ctx(index, event, delay);
-            if !self.applies(index, ctx)? {
-                continue;
-            }
-            let (value, inputs) = self.traced(&charge.amount, ctx)?;
+        self.each_value(index, &charge.amount, |engine, event, value, inputs| {
             let Value::Money(exact) = value else {
-                self.not_fired_absent(index, event, charge.amount.span, &inputs);
-                continue;
+                return Err(expr::internal(
+                    charge.amount.span,
+                    "a charge that is not money",
+                ));
             };
-            let amount = round_with(exact, self.c.rounding);
-            let formula = self.formula(charge.amount.span).to_string();
+            let amount = round_with(exact, engine.c.rounding);
+            let formula = engine.formula(charge.amount.span).to_string();
             let shown = if exact.normalize().scale() <= 2 {
                 format_amount(exact)
             } else {
@@ -816,24 +812,24 @@ impl<'a> Engine<'a> {
             if exact != amount {
                 steps.push(Step::new(
                     "rounding",
-                    format!("to the cent, {}", rounding_name(self.c.rounding)),
+                    format!("to the cent, {}", rounding_name(engine.c.rounding)),
                     Vec::new(),
                     format_amount(amount),
                 ));
             }
-            let source = self.source(clause, event);
-            self.out.amounts.push(AmountEntry {
+            let source = engine.source(clause, event);
+            engine.out.amounts.push(AmountEntry {
                 source,
                 kind: charge.label.clone(),
-                debtor: self.party_name(&charge.debtor, event),
-                creditor: self.party_name(&charge.creditor, event),
+                debtor: engine.party_name(&charge.debtor, event),
+                creditor: engine.party_name(&charge.creditor, event),
                 amount,
-                currency: self.c.currency.clone(),
+                currency: engine.c.currency.clone(),
                 computation: computation(&steps, exact, amount),
                 steps,
             });
-        }
-        Ok(())
+            Ok(())
+        })
     }
 
     /// Evaluates an expression, collecting the values of the names, fields and calls it
@@ -907,31 +903,49 @@ impl<'a> Engine<'a> {
         let Body::Date(rule) = &clause.body else {
             return Ok(());
         };
-        for &(event, delay) in self.instances(index)?.iter() {
-            self.account(index)?;
-            let ctx = self.ctx(index, event, delay);
-            if !self.applies(index, ctx)? {
-                continue;
-            }
-            let (value, inputs) = self.traced(&rule.value, ctx)?;
-            let Some(date) = value.as_moment(self.s) else {
-                self.not_fired_absent(index, event, rule.value.span, &inputs);
-                continue;
+        self.each_value(index, &rule.value, |engine, event, value, inputs| {
+            let Some(date) = value.as_moment(engine.s) else {
+                return Err(expr::internal(rule.value.span, "a date that is not a date"));
             };
             let step = Step::new(
                 "date",
-                self.formula(rule.value.span).to_string(),
+                engine.formula(rule.value.span).to_string(),
                 inputs,
                 date.to_string(),
             );
-            let source = self.source(clause, event);
-            self.out.dates.push(DateEntry {
+            let source = engine.source(clause, event);
+            engine.out.dates.push(DateEntry {
                 source,
                 name: clause.id.clone(),
                 date,
                 derivation: step.render(),
                 steps: vec![step],
             });
+            Ok(())
+        })
+    }
+
+    /// Each instance of a clause whose `when` holds, with the value of `expr` and the inputs
+    /// it used, handed to `emit`; an instance where it has no value is recorded (for
+    /// `explain`) as not fired. The text budget is checked before each instance.
+    fn each_value(
+        &mut self,
+        index: usize,
+        expr: &Core,
+        mut emit: impl FnMut(&mut Self, Option<usize>, Value, Vec<Input>) -> Result<(), EvalError>,
+    ) -> Result<(), EvalError> {
+        for &(event, delay) in self.instances(index)?.iter() {
+            self.account(index)?;
+            let ctx = self.ctx(index, event, delay);
+            if !self.applies(index, ctx)? {
+                continue;
+            }
+            let (value, inputs) = self.traced(expr, ctx)?;
+            if value == Value::Absent {
+                self.not_fired_absent(index, event, expr.span, &inputs);
+                continue;
+            }
+            emit(self, event, value, inputs)?;
         }
         Ok(())
     }
@@ -942,17 +956,7 @@ impl<'a> Engine<'a> {
         let Body::Value(rule) = &clause.body else {
             return Ok(());
         };
-        for &(event, delay) in self.instances(index)?.iter() {
-            self.account(index)?;
-            let ctx = self.ctx(index, event, delay);
-            if !self.applies(index, ctx)? {
-                continue;
-            }
-            let (value, inputs) = self.traced(&rule.value, ctx)?;
-            if value == Value::Absent {
-                self.not_fired_absent(index, event, rule.value.span, &inputs);
-                continue;
-            }
+        self.each_value(index, &rule.value, |engine, event, value, inputs| {
             let (shown, ty) = match (&value, &rule.value.ty) {
                 (Value::Number(n), crate::check::types::Type::Quantity(unit)) => (
                     format!("{} {unit}", n.normalize()),
@@ -964,12 +968,12 @@ impl<'a> Engine<'a> {
             };
             let step = Step::new(
                 "value",
-                self.formula(rule.value.span).to_string(),
+                engine.formula(rule.value.span).to_string(),
                 inputs,
                 shown.clone(),
             );
-            let source = self.source(clause, event);
-            self.out.values.push(ValueEntry {
+            let source = engine.source(clause, event);
+            engine.out.values.push(ValueEntry {
                 source,
                 name: clause.id.clone(),
                 value: shown,
@@ -977,8 +981,8 @@ impl<'a> Engine<'a> {
                 derivation: step.render(),
                 steps: vec![step],
             });
-        }
-        Ok(())
+            Ok(())
+        })
     }
 }
 
