@@ -27,7 +27,11 @@ impl<'a> Engine<'a> {
                     Node::Field(..) | Node::Call(..) | Node::Band(..) | Node::Window { .. }
                 )
             {
-                trace.push((expr.span, value.clone()));
+                let unit = match &expr.ty {
+                    Type::Quantity(unit) => Some(unit.clone()),
+                    _ => None,
+                };
+                trace.push((expr.span, value.clone(), unit));
             }
         }
         Ok(value)

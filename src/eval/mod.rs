@@ -69,6 +69,9 @@ const MAX_NESTING: usize = 24;
 /// (clause, refused act) → (the clause's instance, the reason), in clause and date order.
 type Refusals = std::collections::BTreeMap<(ClauseId, usize), (Option<usize>, String)>;
 
+/// A value an expression used while traced: where, what, and its unit if it is a quantity.
+type Traced = (Span, Value, Option<String>);
+
 /// An evaluation problem, located in the contract.
 pub type EvalError = Diagnostic;
 
@@ -216,7 +219,7 @@ struct Engine<'a> {
     /// (act kind, party, kind) → the same, less the acts that refer to an event of the kind.
     unlinked_acts: HashMap<(KindId, String, KindId), std::rc::Rc<[usize]>>,
     /// While an amount is computed: the values of the names and calls it used.
-    trace: Option<Vec<(Span, Value)>>,
+    trace: Option<Vec<Traced>>,
     /// Instances already recorded as not fired.
     not_fired_seen: HashSet<(usize, Option<usize>)>,
     /// Month additions that had to clamp to a month's end while tracing (Jan 31 + 1 month).
@@ -852,10 +855,10 @@ impl<'a> Engine<'a> {
 
     /// `name = value` for each name, field and call an expression used, once each, in
     /// the order they were met; events are shown by id.
-    fn inputs(&mut self, whole: Span, trace: &[(Span, Value)]) -> Vec<Input> {
+    fn inputs(&mut self, whole: Span, trace: &[Traced]) -> Vec<Input> {
         let mut seen = HashSet::new();
         let mut out = Vec::new();
-        for (span, value) in trace {
+        for (span, value, unit) in trace {
             if *span == whole {
                 continue;
             }
@@ -864,12 +867,13 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let name = name.to_string();
-            let value = match value {
-                Value::Event(e) => self.s.events.get(*e).map_or_else(
+            let value = match (value, unit) {
+                (Value::Event(e), _) => self.s.events.get(*e).map_or_else(
                     || value.to_string(),
                     |ev| format!("`{}` ({})", ev.id, ev.at),
                 ),
-                other => other.to_string(),
+                (Value::Number(n), Some(unit)) => format!("{} {unit}", n.normalize()),
+                (other, _) => other.to_string(),
             };
             out.push(Input { name, value });
         }
