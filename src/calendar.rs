@@ -700,6 +700,8 @@ impl Calendar {
     }
 }
 
+// Unit tests only: their inputs are fixed literals, so an `expect` here fails a test and
+// is never reached from user input.
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,7 +176,7 @@ impl Checker {
         let when = parts
             .when
             .as_ref()
-            .map(|e| self.expect(e, &Type::Bool, &env));
+            .map(|e| self.lower_as(e, &Type::Bool, &env));
         let body = match clause.kind {
             ClauseKind::Obligation => self.obligation(clause, &parts, &env).map(Body::Obligation),
             ClauseKind::Right => self.right(clause, &parts, &env).map(Body::Right),
@@ -184,7 +184,7 @@ impl Checker {
             ClauseKind::Term => self.term(clause, &parts, &env).map(Body::Term),
             ClauseKind::Date => match &parts.is {
                 Some(e) => self
-                    .expect(e, &Type::Time, &env)
+                    .lower_as(e, &Type::Time, &env)
                     .map(|value| Body::Date(DateRule { value })),
                 None => self.missing(clause, "is …"),
             },
@@ -268,7 +268,7 @@ impl Checker {
             // A filter in error leaves the clause without one: the error stops the contract.
             let filter = filter
                 .as_ref()
-                .and_then(|f| self.expect(f, &Type::Bool, &env));
+                .and_then(|f| self.lower_as(f, &Type::Bool, &env));
             let scope = Scope::ForEach {
                 kind: kind_id,
                 filter,
@@ -355,11 +355,11 @@ impl Checker {
         let requires = parts
             .requires
             .as_ref()
-            .map(|r| self.expect(r, &Type::Bool, env));
+            .map(|r| self.lower_as(r, &Type::Bool, env));
         let until = parts
             .until
             .as_ref()
-            .map(|u| self.expect(u, &Type::Time, env));
+            .map(|u| self.lower_as(u, &Type::Time, env));
         let via = self.channels(&parts.via);
         Some(Obligation {
             party: party?,
@@ -477,12 +477,12 @@ impl Checker {
     pub(super) fn deadline(&mut self, deadline: &ast::Deadline, env: &Env) -> Option<DeadlineRule> {
         Some(match deadline {
             ast::Deadline::Within(d, e) => {
-                DeadlineRule::Within(*d, self.expect(e, &Type::Time, env)?)
+                DeadlineRule::Within(*d, self.lower_as(e, &Type::Time, env)?)
             }
             ast::Deadline::AtLeastBefore(d, e) => {
-                DeadlineRule::AtLeastBefore(*d, self.expect(e, &Type::Time, env)?)
+                DeadlineRule::AtLeastBefore(*d, self.lower_as(e, &Type::Time, env)?)
             }
-            ast::Deadline::By(e) => DeadlineRule::By(self.expect(e, &Type::Time, env)?),
+            ast::Deadline::By(e) => DeadlineRule::By(self.lower_as(e, &Type::Time, env)?),
         })
     }
 
@@ -498,10 +498,10 @@ impl Checker {
         let party = self.party(party, env);
         let opens = match &parts.opens {
             Some(ast::Opens::AfterGrace(d, e)) => Some(
-                self.expect(e, &Type::Time, env)
+                self.lower_as(e, &Type::Time, env)
                     .map(|e| Opens::AfterGrace(*d, e)),
             ),
-            Some(ast::Opens::On(e)) => Some(self.expect(e, &Type::Time, env).map(Opens::On)),
+            Some(ast::Opens::On(e)) => Some(self.lower_as(e, &Type::Time, env).map(Opens::On)),
             None => None,
         };
         let deadline = parts.deadline.as_ref().map(|d| self.deadline(d, env));
@@ -570,7 +570,7 @@ impl Checker {
         };
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
-        let amount = self.expect(amount, &Type::Money, env);
+        let amount = self.lower_as(amount, &Type::Money, env);
         let label = match &parts.label {
             Some(text) if text.value.trim().is_empty() => {
                 self.error(
@@ -603,7 +603,7 @@ impl Checker {
         let Some(lasts) = &parts.lasts else {
             return self.missing(clause, "lasts …");
         };
-        let starts = self.expect(starts, &Type::Time, env);
+        let starts = self.lower_as(starts, &Type::Time, env);
         let mut notices = Vec::new();
         for (kind, party, via, before) in &parts.notices {
             let kind = self.kind_id(kind);
@@ -638,7 +638,7 @@ impl Checker {
             .into_iter()
             .flatten()
         {
-            periods.push(self.expect(d, &Type::Duration, env));
+            periods.push(self.lower_as(d, &Type::Duration, env));
             if let ExprKind::Duration(d) = &d.kind {
                 if !is_period(d) {
                     self.error(
@@ -711,7 +711,7 @@ impl Checker {
                             var: Some((var.name.clone(), entry.source.name.clone())),
                             ..Env::default()
                         };
-                        let filter = self.expect(cond, &Type::Bool, &env);
+                        let filter = self.lower_as(cond, &Type::Bool, &env);
                         if let Some(f) = &filter {
                             self.debt_filter_reads_only_the_debt(f);
                         }

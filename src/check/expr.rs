@@ -9,7 +9,7 @@ use crate::value::Value;
 impl Checker {
     /// Checks that `expr` has type `want` (an event fits where a date is wanted), and lowers
     /// it; `None` after reporting why it does not fit.
-    pub(super) fn expect(&mut self, expr: &Expr, want: &Type, env: &Env) -> Option<Core> {
+    pub(super) fn lower_as(&mut self, expr: &Expr, want: &Type, env: &Env) -> Option<Core> {
         let core = self.lower(expr, env)?;
         if !core.ty.fits(want) {
             let ty = core.ty.clone();
@@ -231,7 +231,7 @@ impl Checker {
         else {
             return None;
         };
-        let anchor = self.expect(anchor, &Type::Time, env)?;
+        let anchor = self.lower_as(anchor, &Type::Time, env)?;
         typed(
             Node::Window {
                 length: *length,
@@ -276,7 +276,7 @@ impl Checker {
         let ExprKind::Not(inner) = &expr.kind else {
             return None;
         };
-        let inner = self.expect(inner, &Type::Bool, env)?;
+        let inner = self.lower_as(inner, &Type::Bool, env)?;
         typed(Node::Not(Box::new(inner)), Type::Bool)
     }
 
@@ -329,7 +329,7 @@ impl Checker {
         let ExprKind::If(cond, then, other) = &expr.kind else {
             return None;
         };
-        let cond = self.expect(cond, &Type::Bool, env);
+        let cond = self.lower_as(cond, &Type::Bool, env);
         let a = self.lower(then, env);
         let b = self.lower(other, env);
         let (a, b) = (a?, b?);
@@ -364,7 +364,7 @@ impl Checker {
         for (threshold, value) in arms {
             let threshold = match threshold {
                 Some(t) => {
-                    let t = self.expect(t, &subject_ty, env);
+                    let t = self.lower_as(t, &subject_ty, env);
                     complete &= t.is_some();
                     t
                 }
@@ -542,14 +542,14 @@ impl Checker {
     /// `from, to` meaning after `from`, up to and including `to`.
     fn window_args(&mut self, args: &[Expr], env: &Env) -> Option<WindowArg> {
         match args {
-            [window] => Some(WindowArg::Window(self.expect(
+            [window] => Some(WindowArg::Window(self.lower_as(
                 window,
                 &Type::Window,
                 env,
             )?)),
             [from, to] => {
-                let from = self.expect(from, &Type::Time, env);
-                let to = self.expect(to, &Type::Time, env);
+                let from = self.lower_as(from, &Type::Time, env);
+                let to = self.lower_as(to, &Type::Time, env);
                 Some(WindowArg::Between(from?, to?))
             }
             _ => None,
@@ -613,7 +613,7 @@ impl Checker {
                 let mut lowered = vec![first];
                 let mut complete = true;
                 for arg in args.iter().skip(1) {
-                    match self.expect(arg, &ty, env) {
+                    match self.lower_as(arg, &ty, env) {
                         Some(c) => lowered.push(c),
                         None => complete = false,
                     }
@@ -627,7 +627,7 @@ impl Checker {
                 ))
             }
             Builtin::Ceil | Builtin::Floor => {
-                let arg = self.expect(args.first()?, &Type::Number, env)?;
+                let arg = self.lower_as(args.first()?, &Type::Number, env)?;
                 Some((
                     Call::Round {
                         ceil: builtin == Builtin::Ceil,
@@ -642,14 +642,14 @@ impl Checker {
             | Builtin::CompleteWeeks
             | Builtin::Hours
             | Builtin::Minutes => {
-                let delay = self.expect(args.first()?, &Type::Delay, env)?;
+                let delay = self.lower_as(args.first()?, &Type::Delay, env)?;
                 Some((Call::Measure(builtin, delay), Type::Number))
             }
             Builtin::UnpaidDays
             | Builtin::UnpaidStartedMonths
             | Builtin::UnpaidCompleteMonths
             | Builtin::UnpaidCompleteWeeks => {
-                let delay = self.expect(args.first()?, &Type::Delay, env)?;
+                let delay = self.lower_as(args.first()?, &Type::Delay, env)?;
                 // The amount owed is the breached obligation's event's `amount`.
                 let has_amount = env.var.as_ref().is_some_and(|(_, kind)| {
                     self.events
@@ -667,7 +667,7 @@ impl Checker {
                 Some((Call::Unpaid(builtin, delay), Type::Money))
             }
             Builtin::EndOfMonth => {
-                let at = self.expect(args.first()?, &Type::Time, env)?;
+                let at = self.lower_as(args.first()?, &Type::Time, env)?;
                 Some((Call::EndOfMonth(at), Type::Time))
             }
             Builtin::Nth | Builtin::Count => {
@@ -688,7 +688,7 @@ impl Checker {
                     }
                 }
                 if builtin == Builtin::Nth {
-                    let n = self.expect(args.get(1)?, &Type::Number, env)?;
+                    let n = self.lower_as(args.get(1)?, &Type::Number, env)?;
                     Some((Call::Nth { kind, n }, Type::Event(kind_name)))
                 } else {
                     Some((Call::Count { kind }, Type::Number))
@@ -696,7 +696,7 @@ impl Checker {
             }
             Builtin::LastBefore => {
                 let (kind_name, kind) = self.kind_arg(args.first()?)?;
-                let at = self.expect(args.get(1)?, &Type::Time, env)?;
+                let at = self.lower_as(args.get(1)?, &Type::Time, env)?;
                 Some((Call::LastBefore { kind, at }, Type::Event(kind_name)))
             }
             Builtin::Sum if !self.names_a_field(args.first()?, args.get(1)?, env) => {
@@ -755,7 +755,7 @@ impl Checker {
                             return None;
                         };
                         let want = binding.map_or(Type::Bool, |(_, kind)| Type::Event(kind));
-                        (index, Some(self.expect(event, &want, env)?))
+                        (index, Some(self.lower_as(event, &want, env)?))
                     }
                 };
                 let ty = match builtin {
@@ -789,7 +789,7 @@ impl Checker {
                         let window = self.window_args(std::slice::from_ref(window), env);
                         let condition = match &kind {
                             Some((name, _)) => {
-                                self.expect(condition, &Type::Bool, &each_env(env, name))
+                                self.lower_as(condition, &Type::Bool, &each_env(env, name))
                             }
                             None => None,
                         };
@@ -846,15 +846,15 @@ impl Checker {
                         "round money, a number or a percentage to a step of the same type: `round(fee, EUR 0.05)`",
                     );
                 }
-                let step = self.expect(args.get(1)?, &ty, env)?;
+                let step = self.lower_as(args.get(1)?, &ty, env)?;
                 Some((Call::RoundTo { value, step }, ty))
             }
             Builtin::DaysBetween
             | Builtin::BusinessDaysBetween
             | Builtin::HoursBetween
             | Builtin::MinutesBetween => {
-                let from = self.expect(args.first()?, &Type::Time, env);
-                let to = self.expect(args.get(1)?, &Type::Time, env);
+                let from = self.lower_as(args.first()?, &Type::Time, env);
+                let to = self.lower_as(args.get(1)?, &Type::Time, env);
                 Some((
                     Call::Between {
                         builtin,
@@ -865,8 +865,8 @@ impl Checker {
                 ))
             }
             Builtin::Pow => {
-                let base = self.expect(args.first()?, &Type::Number, env);
-                let exponent = self.expect(args.get(1)?, &Type::Number, env);
+                let base = self.lower_as(args.first()?, &Type::Number, env);
+                let exponent = self.lower_as(args.get(1)?, &Type::Number, env);
                 Some((
                     Call::Pow {
                         base: base?,
@@ -910,7 +910,7 @@ impl Checker {
                         "it counts consecutive events of the clause's kind",
                     );
                 }
-                let cond = self.expect(args.first()?, &Type::Bool, env);
+                let cond = self.lower_as(args.first()?, &Type::Bool, env);
                 let period = match args.get(1) {
                     None => None,
                     Some(period) => match &period.kind {

@@ -590,7 +590,7 @@ impl Checker {
                 Some(_) if cyclic.contains(&name) => continue,
                 Some(value) => {
                     let env = Env::default();
-                    match self.expect(value, &param.ty, &env) {
+                    match self.lower_as(value, &param.ty, &env) {
                         Some(core) => Some(core),
                         None => continue,
                     }
