@@ -241,25 +241,12 @@ impl Engine<'_> {
             if !overdue {
                 continue;
             }
-            let owed = event
-                .and_then(|e| self.s.events.get(e))
-                .and_then(|ev| ev.amount(c));
-            let mut paid = Decimal::ZERO;
-            let mut paid_off = None;
-            if let (Some(e), Some(owed)) = (event, owed) {
-                for (payment, part) in self
-                    .settlement
-                    .by_debt
-                    .get(&e)
-                    .map_or(&[][..], Vec::as_slice)
-                {
-                    paid = paid.saturating_add(*part);
-                    if paid >= owed {
-                        paid_off = self.s.events.get(*payment).map(|p| p.at);
-                        break;
-                    }
-                }
-            }
+            // Paid off by the settlement so far? (The checker makes this allocation settle
+            // the obligation's debts, so fulfilment reads what it applied.)
+            let Body::Obligation(o) = &self.clause(obligation).body else {
+                continue;
+            };
+            let (paid_off, _) = self.fulfilment(obligation, o, event, &mut Vec::new());
             if paid_off.is_some_and(|m| m.is_by(due)) {
                 continue; // paid in time: no breach
             }

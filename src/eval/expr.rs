@@ -443,7 +443,7 @@ impl<'a> Engine<'a> {
                 let events = self.window_events(*kind, range);
                 let mut n = 0u64;
                 self.untraced(|engine| {
-                    for e in events {
+                    for &e in events {
                         let each = Ctx {
                             each: Some(e),
                             ..ctx
@@ -463,7 +463,7 @@ impl<'a> Engine<'a> {
                 let events = self.window_events(*kind, range);
                 let mut total = Decimal::ZERO;
                 self.untraced(|engine| {
-                    for e in events {
+                    for &e in events {
                         let at = Ctx {
                             each: Some(e),
                             ..ctx
@@ -488,7 +488,7 @@ impl<'a> Engine<'a> {
                 let events = self.window_events(*kind, range);
                 let mut values = Vec::with_capacity(events.len());
                 self.untraced(|engine| {
-                    for e in events {
+                    for &e in events {
                         let at = Ctx {
                             each: Some(e),
                             ..ctx
@@ -633,8 +633,9 @@ impl<'a> Engine<'a> {
 
     /// The events of `kind` at positions `range` among its events (an aggregate's window),
     /// each counted against the budget.
-    fn window_events(&mut self, kind: KindId, range: std::ops::Range<usize>) -> Vec<usize> {
-        let events = self.s.of_kind(kind).get(range).unwrap_or(&[]).to_vec();
+    fn window_events(&mut self, kind: KindId, range: std::ops::Range<usize>) -> &'a [usize] {
+        let s: &'a crate::scenario::Scenario = self.s;
+        let events = s.of_kind(kind).get(range).unwrap_or(&[]);
         let len = u64::try_from(events.len()).unwrap_or(u64::MAX);
         self.steps = self.steps.saturating_add(len);
         events
@@ -830,11 +831,8 @@ impl<'a> Engine<'a> {
         range: std::ops::Range<usize>,
         span: Span,
     ) -> Result<Decimal, EvalError> {
-        let events = self.s.of_kind(kind);
         let mut total = Decimal::ZERO;
-        let len = u64::try_from(range.len()).unwrap_or(u64::MAX);
-        self.steps = self.steps.saturating_add(len);
-        for e in events.get(range).unwrap_or(&[]) {
+        for e in self.window_events(kind, range) {
             if let Some(Value::Money(d) | Value::Number(d)) =
                 self.s.events.get(*e).and_then(|ev| ev.fields.get(field))
             {

@@ -73,7 +73,15 @@ struct Reader<'a> {
     errors: Vec<Diagnostic>,
 }
 
-impl Reader<'_> {
+impl<'a> Reader<'a> {
+    fn new(code: &'static str, texts: TextFields<'a>) -> Reader<'a> {
+        Reader {
+            code,
+            texts,
+            errors: Vec::new(),
+        }
+    }
+
     fn error(&mut self, d: Diagnostic) {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(d);
@@ -333,6 +341,17 @@ fn untitled(title: &str) -> Text {
     Text {
         value: title.to_string(),
         span: Span::new(0, 0),
+    }
+}
+
+/// A history with no header line yet: the caller's title, nothing else.
+fn empty_history(title: &str) -> Scenario {
+    Scenario {
+        title: untitled(title),
+        contract: None,
+        as_of: None,
+        facts: Vec::new(),
+        events: Vec::new(),
     }
 }
 
@@ -617,18 +636,8 @@ pub fn parse_jsonl(
     texts: TextFields,
 ) -> Result<Scenario, Vec<Diagnostic>> {
     check_limits_of_size(text)?;
-    let mut r = Reader {
-        code: JSONL,
-        texts,
-        errors: Vec::new(),
-    };
-    let mut scenario = Scenario {
-        title: untitled(title),
-        contract: None,
-        as_of: None,
-        facts: Vec::new(),
-        events: Vec::new(),
-    };
+    let mut r = Reader::new(JSONL, texts);
+    let mut scenario = empty_history(title);
     for (n, (number, line, span)) in lines(text).enumerate() {
         if r.full() {
             break;
@@ -670,18 +679,8 @@ pub fn parse_history_line(
     texts: TextFields,
 ) -> Result<Scenario, Vec<Diagnostic>> {
     check_limits_of_size(text)?;
-    let mut r = Reader {
-        code: JSONL,
-        texts,
-        errors: Vec::new(),
-    };
-    let mut scenario = Scenario {
-        title: untitled(title),
-        contract: None,
-        as_of: None,
-        facts: Vec::new(),
-        events: Vec::new(),
-    };
+    let mut r = Reader::new(JSONL, texts);
+    let mut scenario = empty_history(title);
     let trimmed = text.trim();
     let span = span_in(text, trimmed, Span::new(0, text.len()));
     if !trimmed.starts_with('{') {
@@ -786,11 +785,7 @@ const HEAD_WORDS: [&str; 4] = ["scenario", "contract", "as", "fact"];
 /// fields), then one event per row. An empty cell is not given.
 pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario, Vec<Diagnostic>> {
     check_limits_of_size(text)?;
-    let mut r = Reader {
-        code: CSV,
-        texts,
-        errors: Vec::new(),
-    };
+    let mut r = Reader::new(CSV, texts);
     // The header block: the leading lines that are blank or start with `#`, with the `#`
     // of header lines blanked and comment lines blanked whole, so offsets stay the file's.
     let mut head = String::new();
@@ -831,13 +826,7 @@ pub fn parse_csv(text: &str, title: &str, texts: TextFields) -> Result<Scenario,
             }
         }
     } else {
-        Scenario {
-            title: untitled(title),
-            contract: None,
-            as_of: None,
-            facts: Vec::new(),
-            events: Vec::new(),
-        }
+        empty_history(title)
     };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
