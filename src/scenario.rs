@@ -408,25 +408,20 @@ fn check_event(
     }
     // A time with a UTC offset is an instant: moved to the contract's zone. A local time
     // must exist there.
-    let at = match event.at_offset {
-        Some(offset) => localized(contract, event.at, offset, event.at_span, &mut errors),
-        None => {
-            errors.extend(skipped_time(contract, event.at, event.at_span));
-            event.at
-        }
-    };
-    let received = event
-        .received
-        .map(|(received, span)| match event.received_offset {
-            Some(offset) => (
-                localized(contract, received, offset, span, &mut errors),
-                span,
-            ),
-            None => {
-                errors.extend(skipped_time(contract, received, span));
-                (received, span)
-            }
-        });
+    let at = placed(contract, event.at, event.at_offset, event.at_span).unwrap_or_else(|d| {
+        errors.push(d);
+        event.at
+    });
+    let received = event.received.map(|(received, span)| {
+        let placed = placed(contract, received, event.received_offset, span);
+        (
+            placed.unwrap_or_else(|d| {
+                errors.push(d);
+                received
+            }),
+            span,
+        )
+    });
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
     let mut given: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (name, value) in &event.fields {
@@ -550,25 +545,14 @@ fn literal(
         (LiteralKind::Percent(p), Type::Percent) => Value::Percent(*p),
         (LiteralKind::Number(n), Type::Number) => Value::Number(*n),
         (LiteralKind::Date(d), Type::Time) => Value::Time(Moment::Date(*d)),
-        (LiteralKind::Instant(d, offset), Type::Time) => {
-            let mut errors = Vec::new();
-            let at = localized(
-                contract,
-                Moment::DateTime(*d),
-                *offset,
-                literal.span,
-                &mut errors,
-            );
-            if let Some(e) = errors.pop() {
-                return Err(e);
-            }
-            Value::Time(at)
-        }
+        (LiteralKind::Instant(d, offset), Type::Time) => Value::Time(placed(
+            contract,
+            Moment::DateTime(*d),
+            Some(*offset),
+            literal.span,
+        )?),
         (LiteralKind::DateTime(d), Type::Time) => {
-            if let Some(d) = skipped_time(contract, Moment::DateTime(*d), literal.span) {
-                return Err(d);
-            }
-            Value::Time(Moment::DateTime(*d))
+            Value::Time(placed(contract, Moment::DateTime(*d), None, literal.span)?)
         }
         (LiteralKind::Text(t), Type::Text) => Value::Text(t.clone()),
         (LiteralKind::Bool(b), Type::Bool) => Value::Bool(*b),
@@ -642,36 +626,34 @@ fn literal(
 }
 
 /// A local date-time the contract's time zone skips (the hour the clocks move forward).
-/// A time written with a UTC offset, as local time in the contract's zone.
-fn localized(
+/// Where a written time stands in the contract's zone: a time with a UTC offset is an
+/// instant, moved there; a local time must exist there (not skipped by a clock change).
+fn placed(
     contract: &Checked,
     written: Moment,
-    offset: i32,
+    offset: Option<i32>,
     span: Span,
-    errors: &mut Vec<Diagnostic>,
-) -> Moment {
-    let Moment::DateTime(written) = written else {
-        return written;
+) -> Result<Moment, Diagnostic> {
+    let (Some(offset), Moment::DateTime(local)) = (offset, written) else {
+        return match skipped_time(contract, written, span) {
+            Some(d) => Err(d),
+            None => Ok(written),
+        };
     };
-    match contract
+    contract
         .calendar
-        .local_from_offset(written, offset)
+        .local_from_offset(local, offset)
         .filter(|local| crate::calendar::in_range(local.date()))
-    {
-        Some(local) => Moment::DateTime(local),
-        None => {
-            errors.push(
-                Diagnostic::error(
-                    "terms::scenario::nonexistent_time",
-                    span,
-                    "the time cannot be placed in the contract's time zone",
-                )
-                .label("out of range")
-                .help("write a time within the supported years, with an offset of at most 23:59"),
-            );
-            Moment::DateTime(written)
-        }
-    }
+        .map(Moment::DateTime)
+        .ok_or_else(|| {
+            Diagnostic::error(
+                "terms::scenario::nonexistent_time",
+                span,
+                "the time cannot be placed in the contract's time zone",
+            )
+            .label("out of range")
+            .help("write a time within the supported years, with an offset of at most 23:59")
+        })
 }
 
 fn skipped_time(contract: &Checked, at: Moment, span: Span) -> Option<Diagnostic> {
