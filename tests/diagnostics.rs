@@ -313,7 +313,7 @@ fn long_chains_are_checked_without_recursion() {
         lets.push_str(&format!("let l{i} = l{} + 1\n", i + 1));
     }
     lets.push_str(&format!(
-        "let l{n} = 1\nfee f article \"1\" {{\n  a owes b EUR 1.00 * l0\n}}\n"
+        "let l{n} = 1\ncharge f article \"1\" {{\n  a owes b EUR 1.00 * l0\n}}\n"
     ));
     let (checked, warnings) = terms::load_contract(&SourceFile::new("lets.terms", lets))
         .unwrap_or_else(|f| panic!("{}", f.render()));

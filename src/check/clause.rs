@@ -587,13 +587,41 @@ impl Checker {
             Some(text) => text.value.clone(),
             None => kind.word().to_string(),
         };
+        if kind != ast::ChargeKind::Charge {
+            self.charge_word(clause, kind, parts.label.is_some());
+        }
         Some(Charge {
-            kind,
             label,
             debtor: debtor?,
             creditor: creditor?,
             amount: amount?,
         })
+    }
+
+    /// `interest`, `penalty` and the other charge words are `charge` with a label: they still
+    /// work, with a warning that gives the line to write instead.
+    fn charge_word(&mut self, clause: &ast::Clause, kind: ast::ChargeKind, labelled: bool) {
+        let word = kind.word();
+        let fix = if labelled {
+            format!(
+                "write `charge {}` instead: the clause's label stays",
+                clause.id.name
+            )
+        } else {
+            format!(
+                "write `charge {} article \"{}\" {{` and add the line `label \"{word}\"`: the report reads the same",
+                clause.id.name, clause.article.value
+            )
+        };
+        self.error(
+            Diagnostic::warning(
+                "terms::lint::charge_word",
+                clause.kind_span,
+                format!("`{word}` is a `charge` with a label"),
+            )
+            .label("deprecated clause word")
+            .help(fix),
+        );
     }
 
     pub(super) fn term(&mut self, clause: &ast::Clause, parts: &Parts, env: &Env) -> Option<Term> {

@@ -3,7 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::ast::{ChargeKind, Counting, Duration};
+use crate::ast::{Counting, Duration};
 use crate::calendar::Calendar;
 use crate::check::types::Type;
 use crate::source::Span;
@@ -228,8 +228,8 @@ pub enum Opens {
 /// An amount one party owes another.
 #[derive(Debug, Clone)]
 pub struct Charge {
-    pub kind: ChargeKind,
-    /// What the report calls the amount: the `label` line, else the clause's word.
+    /// What the report calls the amount: the `label` line, else `charge` (or the deprecated
+    /// clause word: `interest`, `penalty`, …).
     pub label: String,
     pub debtor: Party,
     pub creditor: Party,
