@@ -257,7 +257,13 @@ pub fn build(folder: &Path, options: &Options) -> Result<Agenda, Failure> {
         let report = crate::scenario::check_scenario(checked, &ast)
             .map_err(|ds| Failure::in_file(&file, ds))
             .and_then(|scenario| {
-                crate::evaluate_checked(checked, contract_source, &scenario, &file, Some(from))
+                crate::evaluate_checked(
+                    checked,
+                    contract_source,
+                    &scenario,
+                    &file,
+                    Some(from.into()),
+                )
             });
         match report {
             Ok(report) => {

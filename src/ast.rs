@@ -516,7 +516,8 @@ impl BinOp {
 pub struct Scenario {
     pub title: Text,
     pub contract: Option<Ident>,
-    pub as_of: Option<(NaiveDate, Span)>,
+    /// `as of 2025-04-10` or `as of 2025-04-10T10:00[+01:00]`, as written.
+    pub as_of: Option<(crate::calendar::WrittenAsOf, Span)>,
     pub facts: Vec<Fact>,
     pub events: Vec<Event>,
 }

@@ -8,7 +8,6 @@
 use std::io::BufRead;
 use std::path::PathBuf;
 
-use chrono::NaiveDate;
 use rayon::prelude::*;
 use serde::Serialize;
 
@@ -102,7 +101,7 @@ pub fn evaluate(
     contract: &Checked,
     contract_file: &SourceFile,
     input: &Input,
-    as_of: Option<NaiveDate>,
+    as_of: Option<crate::calendar::WrittenAsOf>,
 ) -> Outcome {
     let (origin, result, first_line) = match input {
         Input::File(path) => {
@@ -228,7 +227,7 @@ pub fn run(
     contract: &Checked,
     contract_file: &SourceFile,
     inputs: impl Iterator<Item = Input>,
-    as_of: Option<NaiveDate>,
+    as_of: Option<crate::calendar::WrittenAsOf>,
     mut emit: impl FnMut(Outcome),
 ) -> usize {
     let size = window();

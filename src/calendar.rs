@@ -52,6 +52,123 @@ impl Moment {
     }
 }
 
+/// The evaluation instant, placed in the contract's time zone. A date alone (`as of
+/// 2025-03-15`) is the end of that day: every act dated that day has happened, a deadline on
+/// that day has not yet passed and one at a time of that day has. A date-time (`as of
+/// 2025-03-15T10:00`) is that instant: an act has happened when it is at or before it (an act
+/// dated by its day only, on that day, has), and a deadline has passed when it is before it
+/// (a whole-day deadline passes when its day has ended).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AsOf {
+    EndOfDay(NaiveDate),
+    At(NaiveDateTime),
+}
+
+impl AsOf {
+    pub fn date(self) -> NaiveDate {
+        match self {
+            AsOf::EndOfDay(d) => d,
+            AsOf::At(t) => t.date(),
+        }
+    }
+
+    /// As a moment: the day, or the instant (what lateness as of now is measured to).
+    pub fn moment(self) -> Moment {
+        match self {
+            AsOf::EndOfDay(d) => Moment::Date(d),
+            AsOf::At(t) => Moment::DateTime(t),
+        }
+    }
+
+    /// Where a delay still running at this point is measured to, against a deadline `due`: a
+    /// whole-day deadline counts whole days up to the as-of day; a deadline at a time counts
+    /// time up to the instant, or to the end of the as-of day (midnight after it).
+    pub fn end_of_delay(self, due: Moment) -> Moment {
+        match (self, due) {
+            (as_of, Moment::Date(_)) => Moment::Date(as_of.date()),
+            (AsOf::At(now), Moment::DateTime(_)) => Moment::DateTime(now),
+            (AsOf::EndOfDay(d), Moment::DateTime(_)) => {
+                Moment::DateTime(d.succ_opt().map_or(d.and_time(NaiveTime::MIN), |next| {
+                    next.and_time(NaiveTime::MIN)
+                }))
+            }
+        }
+    }
+
+    /// Whether an act at `at` has happened by this instant.
+    pub fn has_happened(self, at: Moment) -> bool {
+        match (self, at) {
+            (AsOf::At(now), Moment::DateTime(t)) => t <= now,
+            (as_of, at) => at.date() <= as_of.date(),
+        }
+    }
+
+    /// Whether a deadline has passed at this instant.
+    pub fn has_passed(self, due: Moment) -> bool {
+        match (self, due) {
+            (AsOf::EndOfDay(d), Moment::DateTime(t)) => t.date() <= d,
+            (AsOf::At(now), Moment::DateTime(t)) => t < now,
+            (as_of, Moment::Date(d)) => d < as_of.date(),
+        }
+    }
+}
+
+impl From<NaiveDate> for AsOf {
+    fn from(day: NaiveDate) -> AsOf {
+        AsOf::EndOfDay(day)
+    }
+}
+
+impl fmt::Display for AsOf {
+    /// `2025-03-15`, or `2025-03-15T10:00` (seconds when given).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.moment().fmt(f)
+    }
+}
+
+/// An evaluation date or instant as written (`--as-of`, a scenario's `as of`): a day, or a
+/// date-time in the contract's local time or at a stated UTC offset (seconds east of UTC).
+/// The scenario checker places it in the contract's time zone as an [`AsOf`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct WrittenAsOf {
+    pub at: Moment,
+    pub offset: Option<i32>,
+}
+
+impl From<NaiveDate> for WrittenAsOf {
+    fn from(day: NaiveDate) -> WrittenAsOf {
+        WrittenAsOf {
+            at: Moment::Date(day),
+            offset: None,
+        }
+    }
+}
+
+impl fmt::Display for WrittenAsOf {
+    /// As written: `2025-03-15`, `2025-03-15T10:00`, `2025-03-15T10:00+01:00`, `…Z`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.at.fmt(f)?;
+        match self.offset {
+            None => Ok(()),
+            Some(0) => f.write_str("Z"),
+            Some(seconds) => {
+                let sign = if seconds < 0 { '-' } else { '+' };
+                let minutes = seconds.unsigned_abs() / 60;
+                write!(f, "{sign}{:02}:{:02}", minutes / 60, minutes % 60)
+            }
+        }
+    }
+}
+
+impl From<NaiveDateTime> for WrittenAsOf {
+    fn from(local: NaiveDateTime) -> WrittenAsOf {
+        WrittenAsOf {
+            at: Moment::DateTime(local),
+            offset: None,
+        }
+    }
+}
+
 impl fmt::Display for Moment {
     /// `2025-03-31` or `2025-03-31T14:00`, written directly: chrono's `format` parses its
     /// pattern on every call, and reports write many dates.

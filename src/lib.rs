@@ -50,7 +50,7 @@ pub mod value;
 
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
+use calendar::WrittenAsOf;
 
 use check::Checked;
 use diagnostic::{Diagnostic, FileDiagnostics};
@@ -204,7 +204,7 @@ pub fn evaluate_checked(
     contract_file: &SourceFile,
     scenario: &Scenario,
     scenario_file: &SourceFile,
-    as_of: Option<NaiveDate>,
+    as_of: Option<WrittenAsOf>,
 ) -> Result<Report, Failure> {
     evaluate_loaded(
         contract,
@@ -217,11 +217,12 @@ pub fn evaluate_checked(
 }
 
 /// The whole pipeline: contract and scenario text to a report, as of the given date or
-/// the scenario's own `as of`.
+/// instant (`NaiveDate` and `NaiveDateTime` convert with `.into()`) or the scenario's own
+/// `as of`.
 pub fn run(
     contract_file: &SourceFile,
     scenario_file: &SourceFile,
-    as_of: Option<NaiveDate>,
+    as_of: Option<WrittenAsOf>,
 ) -> Result<Report, Failure> {
     run_with(contract_file, scenario_file, as_of, eval::Limits::default())
 }
@@ -230,7 +231,7 @@ pub fn run(
 pub fn run_with(
     contract_file: &SourceFile,
     scenario_file: &SourceFile,
-    as_of: Option<NaiveDate>,
+    as_of: Option<WrittenAsOf>,
     limits: eval::Limits,
 ) -> Result<Report, Failure> {
     let (contract, _warnings) = load_contract(contract_file)?;
@@ -251,10 +252,18 @@ fn evaluate_loaded(
     contract_file: &SourceFile,
     scenario: &Scenario,
     scenario_file: &SourceFile,
-    as_of: Option<NaiveDate>,
+    as_of: Option<WrittenAsOf>,
     limits: eval::Limits,
 ) -> Result<Report, Failure> {
-    let Some(as_of) = as_of.or(scenario.as_of) else {
+    let as_of = match as_of {
+        // `--as-of` is placed in the contract's time zone like the scenario's own `as of`.
+        Some(written) => Some(
+            scenario::place_as_of(contract, written, Span::new(0, 0))
+                .map_err(|d| Failure::one(scenario_file, vec![d.label("the `--as-of` time")]))?,
+        ),
+        None => scenario.as_of,
+    };
+    let Some(as_of) = as_of else {
         return Err(Failure::one(
             scenario_file,
             vec![Diagnostic::error(
@@ -266,7 +275,7 @@ fn evaluate_loaded(
             .help("add `as of YYYY-MM-DD` to the scenario, or pass `--as-of YYYY-MM-DD`")],
         ));
     };
-    if !calendar::in_range(as_of) {
+    if !calendar::in_range(as_of.date()) {
         return Err(Failure::one(
             scenario_file,
             vec![Diagnostic::error(
@@ -292,7 +301,7 @@ fn evaluate_loaded(
 pub fn explain(
     contract_file: &SourceFile,
     scenario_file: &SourceFile,
-    as_of: Option<NaiveDate>,
+    as_of: Option<WrittenAsOf>,
     entry: Option<&str>,
 ) -> Result<Report, Failure> {
     let (contract, _warnings) = load_contract(contract_file)?;

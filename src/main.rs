@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use chrono::NaiveDate;
 use clap::{Parser, Subcommand, ValueEnum};
 
+use terms::calendar::WrittenAsOf;
 use terms::diagnostic::FileDiagnostics;
 
 /// A language and interpreter for the rules in commercial contracts.
@@ -38,9 +39,10 @@ enum Command {
         /// line of standard input, and print one JSON report per line.
         #[arg(long, value_name = "DIR|-")]
         batch: Option<PathBuf>,
-        /// The evaluation date (YYYY-MM-DD); defaults to the scenario's `as of`.
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
+        /// The evaluation date (YYYY-MM-DD: the end of that day) or instant
+        /// (YYYY-MM-DDTHH:MM[:SS][±HH:MM|Z]); defaults to the scenario's `as of`.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<WrittenAsOf>,
         /// `text` (the default) or `json`; `--batch` always prints JSON lines.
         #[arg(long, value_enum)]
         format: Option<Format>,
@@ -51,8 +53,9 @@ enum Command {
         scenario: PathBuf,
         /// Only the entries of this clause id, article or event id.
         entry: Option<String>,
-        #[arg(long, value_parser = parse_date)]
-        as_of: Option<NaiveDate>,
+        /// The evaluation date or instant, as for `eval`.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<WrittenAsOf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
     },
@@ -133,6 +136,15 @@ enum AgendaFormat {
 enum Format {
     Text,
     Json,
+}
+
+fn parse_as_of(s: &str) -> Result<WrittenAsOf, String> {
+    terms::syntax::parse_as_of(s).map_err(|_| {
+        format!(
+            "`{}` is not a date as YYYY-MM-DD or a date-time as YYYY-MM-DDTHH:MM[:SS][±HH:MM]",
+            terms::shown(s)
+        )
+    })
 }
 
 fn parse_date(s: &str) -> Result<NaiveDate, String> {
@@ -465,7 +477,12 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
 /// `eval --batch`: every history of a folder, or one per line of standard input, against
 /// a contract checked once; one JSON line per history, in order. Exit status 2 when some
 /// input was invalid.
-fn batch_eval(contract: &Path, batch: &Path, as_of: Option<NaiveDate>, out: &mut Out) -> ExitCode {
+fn batch_eval(
+    contract: &Path,
+    batch: &Path,
+    as_of: Option<WrittenAsOf>,
+    out: &mut Out,
+) -> ExitCode {
     use std::io::IsTerminal;
     let contract_file = match terms::read_contract(contract) {
         Ok(f) => f,

@@ -1,7 +1,6 @@
 //! Reports: the outcome of an evaluation rendered as aligned text for a person, or as
 //! stable JSON for another system (documented in docs/report.md).
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -29,14 +28,14 @@ impl Report {
     pub fn new(
         contract: &Checked,
         scenario: &Scenario,
-        as_of: NaiveDate,
+        as_of: crate::calendar::AsOf,
         outcome: Outcome,
     ) -> Report {
         Report {
             contract: contract.name.clone(),
             vendor: contract.vendor.clone(),
             scenario: scenario.title.clone(),
-            as_of: as_of.format("%Y-%m-%d").to_string(),
+            as_of: as_of.to_string(),
             currency: contract.currency.clone(),
             overrides: scenario.overrides.clone(),
             outcome,

@@ -3,10 +3,8 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
-
 use crate::ast::{self, LiteralKind};
-use crate::calendar::Moment;
+use crate::calendar::{AsOf, Moment, WrittenAsOf};
 use crate::check::types::{Type, CHANNELS};
 use crate::check::{Checked, KindId};
 use crate::diagnostic::{did_you_mean, Diagnostic};
@@ -17,7 +15,8 @@ use crate::value::Value;
 #[derive(Debug, Clone)]
 pub struct Scenario {
     pub title: String,
-    pub as_of: Option<NaiveDate>,
+    /// The scenario's own `as of`, placed in the contract's time zone.
+    pub as_of: Option<AsOf>,
     pub facts: BTreeMap<String, Value>,
     /// The facts by the contract's value slots ([`crate::check::ValueId`]): what the
     /// evaluator reads.
@@ -85,14 +84,14 @@ impl Scenario {
         })
     }
 
-    /// The history as it stands at the end of `as_of`: the one view every construct of the
-    /// evaluator reads. Acts dated after `as_of` do not exist yet (events of a kind the
+    /// The history as it stands at `as_of` (the end of a day, or an instant): the one view
+    /// every construct of the evaluator reads. Acts after `as_of` do not exist yet (events of a kind the
     /// contract declares `planned` are known in advance and stay); a receipt after `as_of`
     /// has not happened yet; a reference to an event that does not exist yet reads as absent.
     /// Linear in the number of events.
-    pub fn as_of(&self, contract: &Checked, as_of: NaiveDate) -> Scenario {
+    pub fn as_of(&self, contract: &Checked, as_of: AsOf) -> Scenario {
         let visible = |e: &EventRecord| {
-            e.at.date() <= as_of || contract.events.get(e.kind).is_some_and(|k| k.planned)
+            as_of.has_happened(e.at) || contract.events.get(e.kind).is_some_and(|k| k.planned)
         };
         let mut new_position: Vec<Option<usize>> = Vec::with_capacity(self.events.len());
         let mut kept = 0usize;
@@ -110,7 +109,7 @@ impl Scenario {
             .filter(|e| visible(e))
             .map(|e| {
                 let mut e = e.clone();
-                if e.received.is_some_and(|r| r.date() > as_of) {
+                if e.received.is_some_and(|r| !as_of.has_happened(r)) {
                     e.received = None;
                 }
                 for value in e.fields.iter_mut() {
@@ -275,6 +274,12 @@ pub fn check_scenario(
             Err(mut es) => errors.append(&mut es),
         }
     }
+    let as_of = match &scenario.as_of {
+        Some((written, span)) => place_as_of(contract, *written, *span)
+            .map_err(|d| errors.push(d))
+            .ok(),
+        None => None,
+    };
     if !errors.is_empty() {
         return Err(errors);
     }
@@ -304,7 +309,7 @@ pub fn check_scenario(
     let (events, by_kind, refs) = index(events, contract.events.len());
     Ok(Scenario {
         title: scenario.title.value.clone(),
-        as_of: scenario.as_of.map(|(d, _)| d),
+        as_of,
         facts,
         given,
         overrides,
@@ -623,6 +628,18 @@ fn literal(
         }
     };
     Ok(value)
+}
+
+/// Places an evaluation date or instant in the contract's time zone, as an event's time is.
+pub fn place_as_of(
+    contract: &Checked,
+    written: WrittenAsOf,
+    span: Span,
+) -> Result<AsOf, Diagnostic> {
+    Ok(match placed(contract, written.at, written.offset, span)? {
+        Moment::Date(day) => AsOf::EndOfDay(day),
+        Moment::DateTime(at) => AsOf::At(at),
+    })
 }
 
 /// A local date-time the contract's time zone skips (the hour the clocks move forward).

@@ -101,7 +101,7 @@ fn planned_kinds(contract: &str) -> Vec<String> {
 fn report(contract: &Path, scenario_text: &str, as_of: NaiveDate) -> Result<String, String> {
     let contract = terms::read_source(contract).unwrap();
     let scenario = SourceFile::new("s.scenario", scenario_text.to_string());
-    terms::run(&contract, &scenario, Some(as_of))
+    terms::run(&contract, &scenario, Some(as_of.into()))
         .map(|r| r.to_json())
         .map_err(|f| f.render())
 }

@@ -22,7 +22,8 @@ fn eval_text(vendor: &str, scenario: &str, as_of: Option<&str>) -> Report {
     let contract = terms::read_source(&common::root().join(format!("contracts/{vendor}.terms")))
         .unwrap_or_else(|f| panic!("{}", f.render()));
     let scenario = SourceFile::new("s.scenario", scenario.to_string());
-    terms::run(&contract, &scenario, as_of.map(date)).unwrap_or_else(|f| panic!("{}", f.render()))
+    terms::run(&contract, &scenario, as_of.map(|d| date(d).into()))
+        .unwrap_or_else(|f| panic!("{}", f.render()))
 }
 
 /// Evaluates a bundled scenario as of another date.

@@ -198,9 +198,11 @@ pub mod ecom {
     /// Converts a checked Ecom scenario (outside any timed loop).
     pub fn input(contract: &Checked, scenario: &Scenario) -> Result<Input, Unsupported> {
         let r = Reader { contract, scenario };
-        let as_of = scenario
-            .as_of
-            .ok_or("the scenario has no evaluation date")?;
+        let as_of = match scenario.as_of {
+            Some(terms::calendar::AsOf::EndOfDay(day)) => day,
+            Some(terms::calendar::AsOf::At(_)) => return Err("an evaluation instant".into()),
+            None => return Err("the scenario has no evaluation date".into()),
+        };
         let (amount, dd) = (
             r.slot("invoice", "amount")?,
             r.slot("invoice", "direct_debit")?,
@@ -453,9 +455,11 @@ pub mod qualifio {
     /// Converts a checked Qualifio scenario (outside any timed loop).
     pub fn input(contract: &Checked, scenario: &Scenario) -> Result<Input, Unsupported> {
         let r = Reader { contract, scenario };
-        let as_of = scenario
-            .as_of
-            .ok_or("the scenario has no evaluation date")?;
+        let as_of = match scenario.as_of {
+            Some(terms::calendar::AsOf::EndOfDay(day)) => day,
+            Some(terms::calendar::AsOf::At(_)) => return Err("an evaluation instant".into()),
+            None => return Err("the scenario has no evaluation date".into()),
+        };
         let number = |name: &str| match r.fact(name) {
             Some(Value::Money(d) | Value::Number(d) | Value::Percent(d)) => Some(*d),
             _ => None,

@@ -21,7 +21,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use crate::ast::{Counting, Duration, Unit};
-use crate::calendar::{self, CalendarError, Moment};
+use crate::calendar::{self, AsOf, CalendarError, Moment};
 use crate::check::types::channel_satisfies;
 use crate::check::{
     is_period, Body, Checked, Clause, ClauseId, Core, DeadlineRule, Debts, Evaluation, FieldId,
@@ -75,13 +75,14 @@ type Traced = (Span, Value, Option<String>);
 /// An evaluation problem, located in the contract.
 pub type EvalError = Diagnostic;
 
-/// Evaluates a contract against a scenario as of a date.
+/// Evaluates a contract against a scenario as of a date (its end) or an instant.
 pub fn evaluate(
     contract: &Checked,
     scenario: &Scenario,
-    as_of: NaiveDate,
+    as_of: impl Into<AsOf>,
     limits: Limits,
 ) -> Result<Outcome, EvalError> {
+    let as_of = as_of.into();
     // One history for every construct: nothing dated after the evaluation date exists.
     let history = scenario.as_of(contract, as_of);
     let mut engine = Engine {
@@ -185,7 +186,7 @@ struct Ctx {
 struct Engine<'a> {
     c: &'a Checked,
     s: &'a Scenario,
-    as_of: NaiveDate,
+    as_of: AsOf,
     limits: Limits,
     /// Each parameter with a value and each `let`, by slot, evaluated once (failures
     /// included).
@@ -626,21 +627,17 @@ impl<'a> Engine<'a> {
     }
 
     fn as_of_moment(&self) -> Moment {
-        Moment::Date(self.as_of)
+        self.as_of.moment()
     }
 
-    /// Whether a deadline has passed as of the evaluation date (the whole as-of day counts
-    /// as elapsed for date-times; a whole-day deadline passes after its day).
+    /// Whether a deadline has passed as of the evaluation date or instant ([`AsOf`]).
     fn passed(&self, due: Moment) -> bool {
-        match due {
-            Moment::Date(d) => d < self.as_of,
-            Moment::DateTime(dt) => dt.date() <= self.as_of,
-        }
+        self.as_of.has_passed(due)
     }
 
-    /// Whether an act has happened as of the evaluation date.
+    /// Whether an act has happened as of the evaluation date or instant.
     fn happened(&self, at: Moment) -> bool {
-        at.date() <= self.as_of
+        self.as_of.has_happened(at)
     }
 
     fn calendar_error(&self, e: CalendarError, span: Span) -> EvalError {

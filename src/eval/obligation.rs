@@ -248,8 +248,9 @@ impl<'a> Engine<'a> {
             }
             None if self.passed(due) => {
                 state.status = ObligationStatus::Violated;
-                state.delay = Some((due, self.as_of_moment()));
-                let overdue = lateness(&self.c.calendar, due, self.as_of_moment());
+                let until = self.as_of.end_of_delay(due);
+                state.delay = Some((due, until));
+                let overdue = lateness(&self.c.calendar, due, until);
                 let mut detail =
                     format!("not done by {due}; overdue {overdue} as of {}", self.as_of);
                 for note in &notes {

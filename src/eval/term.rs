@@ -145,7 +145,7 @@ impl<'a> Engine<'a> {
             };
             let deadline_passed = deadlines.iter().all(|d| self.passed(*d))
                 && !deadlines.is_empty()
-                || deadlines.is_empty() && period_end < self.as_of;
+                || deadlines.is_empty() && period_end < self.as_of.date();
             // The deadlines of the current period, and of any period a notice was given in.
             if !deadline_passed || had_notice {
                 for (rule, deadline) in term.notices.iter().zip(&deadlines) {

@@ -550,16 +550,9 @@ fn header(scenario: &mut Scenario, base: &str, cells: &[(Key, Cell)], r: &mut Re
             },
             "contract" => scenario.contract = r.name(key, cell),
             "as_of" => {
-                if let Some((at, _, span)) = r.moment(key, cell) {
-                    match at {
-                        crate::calendar::Moment::Date(d) => scenario.as_of = Some((d, span)),
-                        crate::calendar::Moment::DateTime(_) => r.shape(
-                            span,
-                            String::from("`as_of` is a day, not a date-time"),
-                            "a date-time",
-                            "write the evaluation date as YYYY-MM-DD",
-                        ),
-                    }
+                if let Some((at, offset, span)) = r.moment(key, cell) {
+                    let written = crate::calendar::WrittenAsOf { at, offset };
+                    scenario.as_of = Some((written, span));
                 }
             }
             "facts" => facts(scenario, base, key, cell, r),

@@ -17,7 +17,9 @@ use rust_decimal::Decimal;
 
 pub use contract::{parse_contract, parse_contract_layout, ContractLayout};
 pub use machine::{default_title, parse_csv, parse_history_line, parse_jsonl, TextFields};
-pub use scenario::{parse_scenario, parse_scenario_layout, ScenarioLayout, ScenarioLine};
+pub use scenario::{
+    parse_as_of, parse_scenario, parse_scenario_layout, ScenarioLayout, ScenarioLine,
+};
 
 use crate::calendar::{self, Moment};
 use crate::diagnostic::Diagnostic;

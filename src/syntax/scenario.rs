@@ -98,8 +98,10 @@ fn scenario_item(scenario: &mut Scenario, item: P) -> R<()> {
     match item.as_rule() {
         Rule::contract_ref => scenario.contract = Some(name(Children::of(item).next()?)),
         Rule::as_of => {
-            let day = Children::of(item).next()?;
-            scenario.as_of = Some((date(day.as_str(), span_of(&day))?, span_of(&day)));
+            let at = Children::of(item).next()?;
+            let (moment, offset) = moment_offset(&at, at.as_rule() == Rule::datetime_lit)?;
+            let written = crate::calendar::WrittenAsOf { at: moment, offset };
+            scenario.as_of = Some((written, span_of(&at)));
         }
         Rule::fact => {
             let mut f = Children::of(item);
@@ -193,6 +195,13 @@ pub(super) fn parse_moment(text: &str, offset: usize) -> R<(Moment, Option<i32>,
     let (at, zone) =
         moment_offset(&pair, pair.as_rule() == Rule::datetime_lit).map_err(|d| shift(d, offset))?;
     Ok((at, zone, span))
+}
+
+/// An evaluation date or instant given on the command line (`--as-of 2025-03-15`,
+/// `2025-03-15T10:00`, `2025-03-15T10:00:00+01:00`), read as a scenario's `as of` is.
+pub fn parse_as_of(text: &str) -> R<crate::calendar::WrittenAsOf> {
+    let (at, offset, _) = parse_moment(text, 0)?;
+    Ok(crate::calendar::WrittenAsOf { at, offset })
 }
 
 /// An id, kind, party or channel of a JSON-lines or CSV history.
