@@ -50,7 +50,12 @@ fn dates(r: &Report, clause: &str) -> Vec<(String, String)> {
         .dates
         .iter()
         .filter(|d| d.source.clause_id == clause)
-        .map(|d| (d.source.event.clone().unwrap_or_default(), d.date.to_string()))
+        .map(|d| {
+            (
+                d.source.event.clone().unwrap_or_default(),
+                d.date.to_string(),
+            )
+        })
         .collect()
 }
 
@@ -195,8 +200,8 @@ fn fg3_a_broken_cold_chain_and_a_rejection() {
         s("2025-06-06T09:00"),
         RightStatus::Exercised,
     );
-    assert_eq!(rights(&r, "reject_broken_cold_chain"), [window.clone()]);
-    assert_eq!(rights(&r, "reject_goods"), [window]);
+    assert_eq!(rights(&r, "reject_broken_cold_chain"), vec![window.clone()]);
+    assert_eq!(rights(&r, "reject_goods"), vec![window]);
     // Rejected goods are neither accepted nor paid.
     assert!(dates(&r, "accepted").is_empty());
     assert!(obligations(&r, "pay_price").is_empty());
