@@ -275,6 +275,27 @@ pub enum ClauseItemKind {
     Label(Text),
     Until(Expr),
     RollsForward,
+    /// `delay counted in started periods` / `… whole periods`.
+    DelayPeriods(PeriodRule),
+}
+
+/// How a clause counts a part of a day or an hour of delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PeriodRule {
+    /// `delay counted in started periods`: a begun day or hour counts in full.
+    Started,
+    /// `delay counted in whole periods`: only complete days and hours count.
+    Whole,
+}
+
+impl PeriodRule {
+    /// The word the line uses: `started` or `whole`.
+    pub fn word(self) -> &'static str {
+        match self {
+            PeriodRule::Started => "started",
+            PeriodRule::Whole => "whole",
+        }
+    }
 }
 
 impl ClauseItemKind {
@@ -308,6 +329,7 @@ impl ClauseItemKind {
             ClauseItemKind::Label(_) => "label",
             ClauseItemKind::Until(_) => "until",
             ClauseItemKind::RollsForward => "roll forward",
+            ClauseItemKind::DelayPeriods(_) => "delay counted in",
         }
     }
 }

@@ -15,6 +15,10 @@ pub enum Builtin {
     CompleteWeeks,
     Hours,
     Minutes,
+    StartedDays,
+    CompleteDays,
+    StartedHours,
+    CompleteHours,
     UnpaidDays,
     UnpaidStartedMonths,
     UnpaidCompleteMonths,
@@ -56,7 +60,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 37] = [
+pub const BUILTINS: [Signature; 41] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -126,6 +130,34 @@ pub const BUILTINS: [Signature; 37] = [
         min_args: 1,
         max_args: Some(1),
         doc: "minutes(delay): minutes late",
+    },
+    Signature {
+        builtin: Builtin::StartedDays,
+        name: "started_days",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "started_days(delay): days begun (a started day counts in full; a whole-day end stands for the end of its day)",
+    },
+    Signature {
+        builtin: Builtin::CompleteDays,
+        name: "complete_days",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "complete_days(delay): whole days elapsed (a whole-day end stands for the end of its day)",
+    },
+    Signature {
+        builtin: Builtin::StartedHours,
+        name: "started_hours",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "started_hours(delay): hours begun (a started hour counts in full)",
+    },
+    Signature {
+        builtin: Builtin::CompleteHours,
+        name: "complete_hours",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "complete_hours(delay): whole hours elapsed",
     },
     Signature {
         builtin: Builtin::UnpaidDays,

@@ -817,6 +817,108 @@ impl Calendar {
     }
 }
 
+/// The unit a part-period count of a delay is in: `started_days`, `complete_days`,
+/// `started_hours`, `complete_hours`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum PeriodUnit {
+    Days,
+    Hours,
+}
+
+/// A delay counted in whole periods and what is left over, for derivations:
+/// "1 day 9 hours from 2025-03-11T00:00 to 2025-03-12T09:00".
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PartPeriods {
+    /// Periods completed.
+    pub complete: i64,
+    /// Periods begun: `complete`, or one more when part of a period is left over.
+    pub started: i64,
+    /// Where the delay starts and ends, as local times.
+    pub from: NaiveDateTime,
+    pub to: NaiveDateTime,
+    /// Seconds left over after the complete periods (0 for a whole number of periods).
+    pub rest_seconds: i64,
+}
+
+/// Where a delay's end stands for part-period counts: a date-time is itself; a whole day
+/// stands for the end of that day (midnight starting the next): a whole-day deadline passes
+/// at the end of its day, and a whole-day act or evaluation date counts its day as a day of
+/// delay, as `days(delay)` does.
+pub fn delay_end(m: Moment) -> Result<NaiveDateTime, CalendarError> {
+    match m {
+        Moment::DateTime(dt) => Ok(dt),
+        Moment::Date(d) => Ok(add_days(d, 1, true)?.and_time(NaiveTime::MIN)),
+    }
+}
+
+impl Calendar {
+    /// Seconds elapsed between two local times, as a clock measures them (across a clock
+    /// change too); a repeated local time is its first occurrence, a skipped one is read
+    /// naively, as [`Calendar::minutes_between`] does.
+    pub fn seconds_between(&self, from: NaiveDateTime, to: NaiveDateTime) -> i64 {
+        let instant = |t: &NaiveDateTime| self.tz.from_local_datetime(t).earliest();
+        match (instant(&from), instant(&to)) {
+            (Some(a), Some(b)) => (b - a).num_seconds(),
+            _ => (to - from).num_seconds(),
+        }
+    }
+
+    /// A delay from `from` to `to` counted in days or hours, complete and started
+    /// ([`delay_end`] places whole-day ends at the end of their day). A day is a calendar
+    /// day of the contract's clock: from 2025-03-29T12:00 to 2025-03-30T12:00 is one day,
+    /// though the clocks moved forward that night (23 hours); the largest `n` with
+    /// `from + n days <= to`. An hour is 3,600 seconds of elapsed time: that same delay is
+    /// 23 hours. A delay that does not run forward counts 0 of both.
+    pub fn part_periods(
+        &self,
+        from: Moment,
+        to: Moment,
+        unit: PeriodUnit,
+    ) -> Result<PartPeriods, CalendarError> {
+        let (a, b) = (delay_end(from)?, delay_end(to)?);
+        let none = PartPeriods {
+            complete: 0,
+            started: 0,
+            from: a,
+            to: b,
+            rest_seconds: 0,
+        };
+        if b <= a {
+            return Ok(none);
+        }
+        let (complete, rest_seconds) = match unit {
+            PeriodUnit::Days => {
+                // from + n days keeps from's time of day: n is the difference of the days,
+                // one less when to's time of day is earlier than from's.
+                let days = (b.date() - a.date()).num_days() - i64::from(b.time() < a.time());
+                let whole = a
+                    .date()
+                    .checked_add_days(Days::new(days.unsigned_abs()))
+                    .ok_or(CalendarError::OutOfRange)?
+                    .and_time(a.time());
+                let rest = if whole == b {
+                    0
+                } else {
+                    // Part of a day is left: at least a second, even where the clock
+                    // change makes the elapsed time between the two read as none.
+                    self.seconds_between(whole, b).max(1)
+                };
+                (days, rest)
+            }
+            PeriodUnit::Hours => {
+                let seconds = self.seconds_between(a, b).max(0);
+                (seconds / 3600, seconds % 3600)
+            }
+        };
+        Ok(PartPeriods {
+            complete,
+            started: complete + i64::from(rest_seconds != 0),
+            rest_seconds,
+            ..none
+        })
+    }
+}
+
 // Unit tests only: their inputs are fixed literals, so an `expect` here fails a test and
 // is never reached from user input.
 #[cfg(test)]

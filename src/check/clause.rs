@@ -232,6 +232,20 @@ impl Checker {
     }
 
     pub(super) fn scope(&mut self, parts: &Parts) -> (Scope, Env) {
+        if let (Some((rule, span)), None) = (parts.delay_periods, &parts.on_breach) {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::misplaced_item",
+                    span,
+                    format!(
+                        "`delay counted in {} periods` needs a delay: the clause is not `on breach of` an obligation",
+                        rule.word()
+                    ),
+                )
+                .label("no delay to count")
+                .help("keep the line in a clause `on breach of OBLIGATION`, where `delay` is bound"),
+            );
+        }
         if let Some((kind, var, filter)) = &parts.for_each {
             let taken = self
                 .parties
@@ -281,6 +295,7 @@ impl Checker {
                     let env = Env {
                         var: binding.clone(),
                         delay: true,
+                        delay_periods: parts.delay_periods.map(|(rule, _)| rule),
                         ..Env::default()
                     };
                     let kind = binding.and_then(|(_, k)| self.kind_ids.get(&k).copied());

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::builtins::Builtin;
-use crate::calendar::Moment;
+use crate::calendar::{Moment, PeriodUnit};
 use crate::value::Value;
 
 impl Checker {
@@ -643,7 +643,44 @@ impl Checker {
             | Builtin::Hours
             | Builtin::Minutes => {
                 let delay = self.lower_as(args.first()?, &Type::Delay, env)?;
-                Some((Call::Measure(builtin, delay), Type::Number))
+                // `delay counted in started|whole periods` makes `days(delay)` and
+                // `hours(delay)` count part periods, resolved here once.
+                let unit = match builtin {
+                    Builtin::Days => Some(PeriodUnit::Days),
+                    Builtin::Hours => Some(PeriodUnit::Hours),
+                    _ => None,
+                };
+                match (unit, env.delay_periods) {
+                    (Some(unit), Some(rule)) => Some((
+                        Call::PartPeriods {
+                            unit,
+                            started: rule == ast::PeriodRule::Started,
+                            by_line: true,
+                            delay,
+                        },
+                        Type::Number,
+                    )),
+                    _ => Some((Call::Measure(builtin, delay), Type::Number)),
+                }
+            }
+            Builtin::StartedDays
+            | Builtin::CompleteDays
+            | Builtin::StartedHours
+            | Builtin::CompleteHours => {
+                let delay = self.lower_as(args.first()?, &Type::Delay, env)?;
+                let unit = match builtin {
+                    Builtin::StartedDays | Builtin::CompleteDays => PeriodUnit::Days,
+                    _ => PeriodUnit::Hours,
+                };
+                Some((
+                    Call::PartPeriods {
+                        unit,
+                        started: matches!(builtin, Builtin::StartedDays | Builtin::StartedHours),
+                        by_line: false,
+                        delay,
+                    },
+                    Type::Number,
+                ))
             }
             Builtin::UnpaidDays
             | Builtin::UnpaidStartedMonths

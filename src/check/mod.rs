@@ -162,6 +162,8 @@ struct Env {
     for_each: bool,
     /// In an aggregate's expression: the kind's name, which is each event in turn.
     each: Option<(String, String)>,
+    /// `delay counted in started|whole periods`: what `days(delay)` and `hours(delay)` read.
+    delay_periods: Option<ast::PeriodRule>,
 }
 
 impl Checker {
@@ -1126,6 +1128,8 @@ struct Parts {
     label: Option<ast::Text>,
     until: Option<Expr>,
     rolls: bool,
+    /// `delay counted in …`, and where it is written.
+    delay_periods: Option<(ast::PeriodRule, Span)>,
     spans: HashMap<&'static str, Span>,
 }
 
@@ -1184,6 +1188,7 @@ impl Parts {
             ClauseItemKind::Label(t) => self.label = Some(t),
             ClauseItemKind::Until(e) => self.until = Some(e),
             ClauseItemKind::RollsForward => self.rolls = true,
+            ClauseItemKind::DelayPeriods(rule) => self.delay_periods = Some((rule, item.span)),
         }
         None
     }
@@ -1197,7 +1202,12 @@ pub fn is_period(d: &ast::Duration) -> bool {
 /// Which lines each clause kind takes.
 fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
     use ClauseItemKind as I;
-    let scoped = matches!(item, I::ForEach { .. } | I::OnBreach(_) | I::When(_));
+    // `delay counted in …` may stand in any clause that can be `on breach of` an obligation;
+    // the checker refuses it in one that is not.
+    let scoped = matches!(
+        item,
+        I::ForEach { .. } | I::OnBreach(_) | I::When(_) | I::DelayPeriods(_)
+    );
     match kind {
         ClauseKind::Obligation => {
             scoped

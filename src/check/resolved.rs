@@ -8,6 +8,7 @@
 
 use crate::ast::{BinOp, Duration};
 use crate::builtins::Builtin;
+use crate::calendar::PeriodUnit;
 use crate::check::types::Type;
 use crate::source::Span;
 use crate::value::Value;
@@ -101,6 +102,15 @@ pub enum Call {
     /// `days`, `started_months`, `complete_months`, `complete_weeks`, `hours`, `minutes`
     /// of a delay.
     Measure(Builtin, Core),
+    /// `started_days`, `complete_days`, `started_hours`, `complete_hours` of a delay; also
+    /// `days(delay)` and `hours(delay)` in a clause that says `delay counted in started|whole
+    /// periods` (`by_line`, so derivations name the line).
+    PartPeriods {
+        unit: PeriodUnit,
+        started: bool,
+        by_line: bool,
+        delay: Core,
+    },
     /// `unpaid_days` and the other unpaid balances over a delay.
     Unpaid(Builtin, Core),
     EndOfMonth(Core),

@@ -312,6 +312,33 @@ impl<'a> Engine<'a> {
                 };
                 Value::Number(Decimal::from(n))
             }
+            Call::PartPeriods {
+                unit,
+                started,
+                by_line,
+                delay,
+            } => {
+                let Some((from, to)) = delay_of(self.eval(delay, ctx)?) else {
+                    return Ok(Value::Absent);
+                };
+                let counted = self
+                    .c
+                    .calendar
+                    .part_periods(from, to, *unit)
+                    .map_err(|e| self.calendar_error(e, span))?;
+                let n = if *started {
+                    counted.started
+                } else {
+                    counted.complete
+                };
+                if self.trace.is_some() {
+                    let formula = self.formula(span);
+                    self.notes.push(part_periods_note(
+                        &formula, &counted, *unit, *started, *by_line,
+                    ));
+                }
+                Value::Number(Decimal::from(n))
+            }
             Call::Unpaid(measure, arg) => {
                 let Some((from, to)) = delay_of(self.eval(arg, ctx)?) else {
                     return Ok(Value::Absent);
@@ -929,5 +956,65 @@ fn compare(a: &Value, b: &Value, s: &crate::scenario::Scenario) -> Option<std::c
         (Bool(x), Bool(y)) => Some(x.cmp(y)),
         (Party(x), Party(y)) => Some(x.cmp(y)),
         _ => None,
+    }
+}
+
+/// What a part-period count read, for derivations: "days(delay) counts = 1 day 9 hours
+/// (2025-03-11T00:00 → 2025-03-12T09:00) as 2: a started day counts in full, by the
+/// clause's `delay counted in started periods`".
+fn part_periods_note(
+    formula: &str,
+    counted: &calendar::PartPeriods,
+    unit: calendar::PeriodUnit,
+    started: bool,
+    by_line: bool,
+) -> Input {
+    let plural = |n: i64, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    let (whole, rest) = (counted.complete, counted.rest_seconds);
+    let (hours, minutes, seconds) = (rest / 3600, rest % 3600 / 60, rest % 60);
+    let mut parts = Vec::new();
+    let word = match unit {
+        calendar::PeriodUnit::Days => "day",
+        calendar::PeriodUnit::Hours => "hour",
+    };
+    if whole > 0 || rest == 0 {
+        parts.push(plural(whole, word));
+    }
+    if unit == calendar::PeriodUnit::Days && hours > 0 {
+        parts.push(plural(hours, "hour"));
+    }
+    if minutes > 0 {
+        parts.push(plural(minutes, "minute"));
+    }
+    if seconds > 0 {
+        parts.push(plural(seconds, "second"));
+    }
+    let rule = if started {
+        format!("a started {word} counts in full")
+    } else {
+        format!("only whole {word}s count")
+    };
+    let line = if by_line {
+        format!(
+            ", by the clause's `delay counted in {} periods`",
+            if started { "started" } else { "whole" }
+        )
+    } else {
+        String::new()
+    };
+    let at = |t: chrono::NaiveDateTime| calendar::Moment::DateTime(t).to_string();
+    Input {
+        name: format!("{formula} counts"),
+        value: format!(
+            "{} ({} → {}) as {}: {rule}{line}",
+            parts.join(" "),
+            at(counted.from),
+            at(counted.to),
+            if started {
+                counted.started
+            } else {
+                counted.complete
+            }
+        ),
     }
 }

@@ -530,6 +530,11 @@ fn clause_item(p: &mut Printer, item: &ClauseItem) {
             line_expr(p, e, level);
         }
         ClauseItemKind::RollsForward => p.push("roll forward"),
+        ClauseItemKind::DelayPeriods(rule) => {
+            p.push("delay counted in ");
+            p.push(rule.word());
+            p.push(" periods");
+        }
     }
 }
 

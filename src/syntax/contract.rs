@@ -569,6 +569,19 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             ClauseItemKind::Label(string(c.next()?)?)
         }
         Rule::rolls_item => ClauseItemKind::RollsForward,
+        Rule::delay_item => {
+            c.skip(Rule::kw_delay);
+            c.skip(Rule::kw_counted);
+            c.skip(Rule::kw_in);
+            let rule = c.next()?;
+            let rule_span = span_of(&rule);
+            let rule = match Children::of(rule).next()?.as_rule() {
+                Rule::kw_started => PeriodRule::Started,
+                Rule::kw_whole => PeriodRule::Whole,
+                _ => return Err(shape(rule_span)),
+            };
+            ClauseItemKind::DelayPeriods(rule)
+        }
         _ => return Err(shape(span)),
     };
     Ok(ClauseItem { kind, span })
@@ -982,6 +995,8 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::rounding_decl => "`rounding MODE`",
         Rule::roll_decl => "`deadlines roll forward`",
         Rule::rolls_item => "`roll forward`",
+        Rule::delay_item => "`delay counted in started periods` or `… whole periods`",
+        Rule::period_rule => "`started` or `whole`",
         Rule::channel => "a channel",
         Rule::expr => "an expression",
         Rule::or_expr => "an expression",
@@ -1114,6 +1129,12 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_deadlines => "`deadlines`",
         Rule::kw_roll => "`roll`",
         Rule::kw_forward => "`forward`",
+        Rule::kw_delay => "`delay`",
+        Rule::kw_counted => "`counted`",
+        Rule::kw_in => "`in`",
+        Rule::kw_started => "`started`",
+        Rule::kw_whole => "`whole`",
+        Rule::kw_periods => "`periods`",
         Rule::kw_false => "`false`",
         Rule::EOI => "end of file",
     }
