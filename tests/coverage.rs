@@ -8,13 +8,14 @@ mod common;
 use terms::eval::{ObligationStatus, RightStatus};
 use terms::money::format_amount;
 
-const VENDORS: [&str; 6] = [
+const VENDORS: [&str; 7] = [
     "ikanbi",
     "clientcom",
     "ecom",
     "deardigital",
     "qualifio",
     "cloudmeter",
+    "leasewise",
 ];
 
 fn scenario_files() -> Vec<terms::source::SourceFile> {
