@@ -959,9 +959,8 @@ impl Checker {
                             if let Some(&i) = by_name.get(n.name.as_str()) {
                                 out.push((i, n.span));
                             } else if let Some(&i) = by_state.get(n.name.as_str()) {
-                                let before_step = in_own_steps
-                                    && n.name == own
-                                    && !state_args.contains(&n.span);
+                                let before_step =
+                                    in_own_steps && n.name == own && !state_args.contains(&n.span);
                                 if !before_step {
                                     out.push((i, n.span));
                                 }

@@ -210,12 +210,7 @@ impl Core {
     pub fn is_name(&self) -> bool {
         matches!(
             self.node,
-            Node::Party(_)
-                | Node::Value(_)
-                | Node::Var
-                | Node::Delay
-                | Node::Each
-                | Node::State(_)
+            Node::Party(_) | Node::Value(_) | Node::Var | Node::Delay | Node::Each | Node::State(_)
         )
     }
 }

@@ -52,11 +52,7 @@ impl Checker {
 
     /// A state clause's body: its start, typed already, and its steps, each of the state's
     /// type.
-    pub(super) fn state_rule(
-        &mut self,
-        clause: &ast::Clause,
-        parts: &Parts,
-    ) -> Option<StateRule> {
+    pub(super) fn state_rule(&mut self, clause: &ast::Clause, parts: &Parts) -> Option<StateRule> {
         if parts.starts.is_none() {
             return self.missing(clause, "starts …");
         }
@@ -166,7 +162,9 @@ impl Checker {
         self.mismatch(
             span,
             message.to_string(),
-            &format!("{hint}declare one with `state NAME article \"…\" {{ starts …  on KIND e => … }}`"),
+            &format!(
+                "{hint}declare one with `state NAME article \"…\" {{ starts …  on KIND e => … }}`"
+            ),
         )
     }
 

@@ -36,13 +36,9 @@ impl StateRun {
 
     /// The value after the steps at events up to `event` (`after`), or before it.
     fn at(&self, event: usize, after: bool) -> &Value {
-        let n = self.steps.partition_point(|(e, _, _)| {
-            if after {
-                *e <= event
-            } else {
-                *e < event
-            }
-        });
+        let n = self
+            .steps
+            .partition_point(|(e, _, _)| if after { *e <= event } else { *e < event });
         match n.checked_sub(1).and_then(|i| self.steps.get(i)) {
             Some((_, v, _)) => v,
             None => &self.start,
@@ -319,9 +315,9 @@ impl<'a> Engine<'a> {
         let Some(list) = self.charged.get(&index) else {
             return Err(internal(span, "a charge's amounts that were not computed"));
         };
-        let lo = list.keys.partition_point(|k| {
-            *k < window.from || (!window.from_included && *k == window.from)
-        });
+        let lo = list
+            .keys
+            .partition_point(|k| *k < window.from || (!window.from_included && *k == window.from));
         let hi = list
             .keys
             .partition_point(|k| *k < window.to || (window.to_included && *k == window.to))
@@ -329,7 +325,9 @@ impl<'a> Engine<'a> {
         let (Some(a), Some(b)) = (list.prefix.get(lo), list.prefix.get(hi)) else {
             return Err(internal(span, "a window outside a charge's amounts"));
         };
-        Ok(Value::Money(b.checked_sub(*a).ok_or_else(|| overflow(span))?))
+        Ok(Value::Money(
+            b.checked_sub(*a).ok_or_else(|| overflow(span))?,
+        ))
     }
 
     /// Computes once, in date order, what a charge clause owes for each of its events
@@ -347,7 +345,10 @@ impl<'a> Engine<'a> {
         );
         let clause = self.clause(index);
         let Body::Charge(charge) = &clause.body else {
-            return Err(internal(clause.span, "a sum of a clause that is not a charge"));
+            return Err(internal(
+                clause.span,
+                "a sum of a clause that is not a charge",
+            ));
         };
         let saved = self.trace.take();
         let result = (|| {
