@@ -163,6 +163,8 @@ pub enum ClauseKind {
     Date,
     /// A value the report shows with its article: a rate, a quantity, a count, a status.
     Value,
+    /// A value folded over the history in date order: `starts`, then one step per event.
+    State,
     Allocation,
     Charge(ChargeKind),
 }
@@ -202,6 +204,7 @@ impl ClauseKind {
             ClauseKind::Term => "term",
             ClauseKind::Date => "date",
             ClauseKind::Value => "value",
+            ClauseKind::State => "state",
             ClauseKind::Allocation => "allocation",
             ClauseKind::Charge(kind) => kind.word(),
         }
@@ -275,6 +278,13 @@ pub enum ClauseItemKind {
     Label(Text),
     Until(Expr),
     RollsForward,
+    /// State: `on payment p [where COND] => EXPR`.
+    Step {
+        kind: Ident,
+        var: Ident,
+        filter: Option<Expr>,
+        value: Expr,
+    },
     /// `delay counted in started periods` / `… whole periods`.
     DelayPeriods(PeriodRule),
 }
@@ -330,6 +340,7 @@ impl ClauseItemKind {
             ClauseItemKind::Until(_) => "until",
             ClauseItemKind::RollsForward => "roll forward",
             ClauseItemKind::DelayPeriods(_) => "delay counted in",
+            ClauseItemKind::Step { .. } => "on … =>",
         }
     }
 }

@@ -46,6 +46,9 @@ pub enum Builtin {
     BusinessDaysBetween,
     HoursBetween,
     MinutesBetween,
+    StateAfter,
+    StateBefore,
+    Charged,
 }
 
 /// A built-in function's name, how many arguments it takes, and its doc line.
@@ -60,7 +63,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 41] = [
+pub const BUILTINS: [Signature; 44] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -347,6 +350,27 @@ pub const BUILTINS: [Signature; 41] = [
         min_args: 2,
         max_args: Some(2),
         doc: "minutes_between(a, b): minutes elapsed from a to b",
+    },
+    Signature {
+        builtin: Builtin::StateAfter,
+        name: "state_after",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "state_after(state, e): the state's value just after the steps up to event e, e's own included",
+    },
+    Signature {
+        builtin: Builtin::StateBefore,
+        name: "state_before",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "state_before(state, e): the state's value just before event e's step",
+    },
+    Signature {
+        builtin: Builtin::Charged,
+        name: "charged",
+        min_args: 2,
+        max_args: Some(3),
+        doc: "charged(charge, window): the total a charge clause computed for its events in the window (`12 months before a`); charged(charge, from, to): after `from`, up to and including `to`",
     },
 ];
 

@@ -139,3 +139,50 @@ fn refused_requests_are_rejected_entries() {
     let text = r.to_text();
     assert!(text.contains("REJECTED"), "{text}");
 }
+
+#[test]
+fn cm4_the_twelve_month_cap_on_service_credits() {
+    let r = eval("cm-4");
+    // January 25% × 400.00 = 100.00 (room 200.00); February 100.00 (room 200.00 − 100.00);
+    // March 10% × 400.00 = 40.00, but 200.00 − 200.00 leaves 0.00; April meets the target;
+    // February 2026: 2025-02-28 … 2026-02-27 holds 100.00 + 0.00, room 100.00 → 100.00.
+    assert_eq!(
+        amounts(&r, "service_credit"),
+        ["100.00", "100.00", "0.00", "100.00"]
+    );
+    let march = r
+        .outcome
+        .amounts
+        .iter()
+        .find(|a| a.source.event.as_deref() == Some("a-2503"))
+        .unwrap();
+    assert!(
+        march
+            .computation
+            .contains("charged(service_credit, 12 months before a) = 200.00"),
+        "{}",
+        march.computation
+    );
+    let next_year = r
+        .outcome
+        .amounts
+        .iter()
+        .find(|a| a.source.event.as_deref() == Some("a-2602"))
+        .unwrap();
+    assert!(
+        next_year
+            .computation
+            .contains("12 months before a = 2025-02-28 … 2026-02-27"),
+        "{}",
+        next_year.computation
+    );
+    assert!(next_year
+        .computation
+        .contains("charged(service_credit, 12 months before a) = 100.00"));
+    // 100.00 + 100.00 + 0.00 + 100.00.
+    assert_eq!(total(&r, "provider"), "300.00");
+    // January, February and March below the target: the right, not exercised by 2025-05-30.
+    let right = &r.outcome.rights[0];
+    assert_eq!(right.source.event.as_deref(), Some("a-2503"));
+    assert_eq!(right.status, RightStatus::Lapsed);
+}

@@ -8,7 +8,7 @@ mod common;
 use terms::eval::{ObligationStatus, RightStatus};
 use terms::money::format_amount;
 
-const VENDORS: [&str; 7] = [
+const VENDORS: [&str; 8] = [
     "ikanbi",
     "clientcom",
     "ecom",
@@ -16,6 +16,7 @@ const VENDORS: [&str; 7] = [
     "qualifio",
     "cloudmeter",
     "freshgoods",
+    "leasewise",
 ];
 
 fn scenario_files() -> Vec<terms::source::SourceFile> {

@@ -48,7 +48,15 @@ fn contract_examples_in_the_docs_check() {
 
 #[test]
 fn every_contract_checks() {
-    for vendor in ["ikanbi", "clientcom", "ecom", "deardigital", "qualifio"] {
+    for vendor in [
+        "ikanbi",
+        "clientcom",
+        "ecom",
+        "deardigital",
+        "qualifio",
+        "cloudmeter",
+        "leasewise",
+    ] {
         let path = common::root()
             .join("contracts")
             .join(format!("{vendor}.terms"));

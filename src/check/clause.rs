@@ -172,6 +172,10 @@ impl Checker {
             }
         }
         let errors_before = self.diagnostics.iter().filter(|d| d.is_error()).count();
+        self.current_clause = self
+            .clause_ids
+            .get(&clause.id.name)
+            .map(|(index, _, _)| (clause.id.name.clone(), *index));
         let (scope, env) = self.scope(&parts);
         let when = parts
             .when
@@ -195,6 +199,7 @@ impl Checker {
                 None => self.missing(clause, "is …"),
             },
             ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),
+            ClauseKind::State => self.state_rule(clause, &parts).map(Body::State),
         };
         let errors_after = self.diagnostics.iter().filter(|d| d.is_error()).count();
         if errors_after > errors_before {
@@ -803,6 +808,7 @@ impl Checker {
         while let Some(core) = stack.pop() {
             let refused = match &core.node {
                 Node::Value(_) => Some("a parameter or `let`"),
+                Node::State(_) => Some("a state"),
                 Node::Call(call) => match call.as_ref() {
                     Call::Extreme { args, .. } => {
                         stack.extend(args);

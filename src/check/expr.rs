@@ -432,6 +432,9 @@ impl Checker {
         if self.parties.contains_key(&name.name) {
             return Some((Node::Party(name.name.clone()), Type::Party));
         }
+        if let Some((index, ty)) = self.states.get(&name.name) {
+            return Some((Node::State(*index), ty.clone()));
+        }
         if self.failed.contains(&name.name) {
             // Declared, but its declaration is in error: reported there.
             return None;
@@ -540,7 +543,7 @@ impl Checker {
 
     /// The window of `sum` and `count_in`: one window (`6 months before c`), or two dates
     /// `from, to` meaning after `from`, up to and including `to`.
-    fn window_args(&mut self, args: &[Expr], env: &Env) -> Option<WindowArg> {
+    pub(super) fn window_args(&mut self, args: &[Expr], env: &Env) -> Option<WindowArg> {
         match args {
             [window] => Some(WindowArg::Window(self.lower_as(
                 window,
@@ -970,6 +973,10 @@ impl Checker {
                     Type::Number,
                 ))
             }
+            Builtin::StateAfter | Builtin::StateBefore => {
+                self.state_at(builtin == Builtin::StateAfter, args, env)
+            }
+            Builtin::Charged => self.charged(args, env),
             Builtin::EndOf => {
                 let arg = args.first()?;
                 let ExprKind::Name(term) = &arg.kind else {

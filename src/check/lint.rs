@@ -55,6 +55,7 @@ pub(crate) fn item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
             .iter()
             .filter_map(|e| e.filter.as_ref().map(|(_, f)| f))
             .collect(),
+        ClauseItemKind::Step { filter, value, .. } => filter.iter().chain([value]).collect(),
         _ => Vec::new(),
     }
 }

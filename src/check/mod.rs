@@ -7,6 +7,7 @@ mod expr;
 mod lint;
 mod model;
 mod resolved;
+mod state;
 pub mod types;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
@@ -36,6 +37,7 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
     let (order, cyclic, evaluation) = checker.dependencies(contract);
     checker.lets(contract, &order, &cyclic);
     checker.param_values(&cyclic);
+    checker.state_types(contract);
     let clauses = checker.clauses(contract);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     if !has_errors {
@@ -73,6 +75,7 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
                 .collect(),
             order: evaluation_order(evaluation, &clauses, &checker.value_ids),
             clauses,
+            summed: checker.summed.iter().copied().collect(),
         })
     };
     // Every slot filled, every kind numbered in order: anything else is a bug here.
@@ -133,6 +136,14 @@ struct Checker {
     declared: BTreeMap<String, Span>,
     /// Clause id → (index, kind, scope binding of obligations), filled before bodies are checked.
     clause_ids: BTreeMap<String, ClauseInfo>,
+    /// State name → (clause index, type), typed from `starts` before clause bodies.
+    states: HashMap<String, (ClauseId, Type)>,
+    /// State name → its `starts` value, lowered once before clause bodies.
+    state_starts: HashMap<String, Core>,
+    /// The clause whose body is being checked: (id, index).
+    current_clause: Option<(String, ClauseId)>,
+    /// The charge clauses `charged(…)` adds up.
+    summed: BTreeSet<ClauseId>,
 }
 
 /// A parameter as declared, before its value is checked.
@@ -482,6 +493,15 @@ impl Checker {
                         };
                         self.duplicate(&clause.id, first, "clause id");
                         continue;
+                    }
+                    if clause.kind == ClauseKind::State {
+                        // A state is read by its name, like a parameter or a `let`.
+                        if let Some(first) = names_seen.get(&clause.id.name) {
+                            let first = *first;
+                            self.duplicate(&clause.id, first, "name");
+                        } else {
+                            names_seen.insert(clause.id.name.clone(), clause.id.span);
+                        }
                     }
                     let index = self.clause_ids.len();
                     let binding = clause.items.iter().find_map(|i| match &i.kind {
@@ -835,6 +855,8 @@ impl Checker {
         let mut nodes: Vec<Decl<'c>> = Vec::new();
         let mut by_name: HashMap<&'c str, usize> = HashMap::new();
         let mut by_clause: HashMap<&'c str, usize> = HashMap::new();
+        // States are read by name (`balance`), like parameters and `let`s.
+        let mut by_state: HashMap<&'c str, usize> = HashMap::new();
         for item in &contract.items {
             let index = nodes.len();
             let node = match item {
@@ -856,6 +878,9 @@ impl Checker {
                 }
                 ast::Item::Clause(clause) if !by_clause.contains_key(clause.id.name.as_str()) => {
                     by_clause.insert(&clause.id.name, index);
+                    if clause.kind == ClauseKind::State {
+                        by_state.entry(&clause.id.name).or_insert(index);
+                    }
                     Decl::Clause(clause)
                 }
                 _ => continue,
@@ -867,6 +892,12 @@ impl Checker {
             .map(|node| {
                 let mut out = Vec::new();
                 let mut exprs: Vec<&Expr> = Vec::new();
+                // A state's steps read its own name (its value before the step) freely.
+                let mut own_steps: Vec<&Expr> = Vec::new();
+                let own = match node {
+                    Decl::Clause(clause) => clause.id.name.as_str(),
+                    Decl::Value { .. } => "",
+                };
                 match node {
                     Decl::Value { value, .. } => exprs.extend(value.iter().copied()),
                     Decl::Clause(clause) => {
@@ -877,14 +908,43 @@ impl Checker {
                                         out.push((i, o.span));
                                     }
                                 }
+                                kind @ ClauseItemKind::Step { .. } => {
+                                    own_steps.extend(lint::item_exprs(kind))
+                                }
                                 kind => exprs.extend(lint::item_exprs(kind)),
                             }
                         }
                     }
                 }
-                for expr in exprs {
+                let tagged = exprs
+                    .into_iter()
+                    .map(|e| (e, false))
+                    .chain(own_steps.into_iter().map(|e| (e, true)));
+                for (expr, in_own_steps) in tagged {
                     let mut clause_args: BTreeSet<Span> = BTreeSet::new();
+                    let mut state_args: BTreeSet<Span> = BTreeSet::new();
                     lint::visit(expr, &mut |e| match &e.kind {
+                        ExprKind::Call(_, args, Some(Builtin::Charged)) => {
+                            if let Some(ExprKind::Name(n)) = args.first().map(|a| &a.kind) {
+                                clause_args.insert(n.span);
+                                // A charge may add up its own earlier amounts (the checker
+                                // requires a window before its own event).
+                                if n.name != own {
+                                    if let Some(&i) = by_clause.get(n.name.as_str()) {
+                                        out.push((i, n.span));
+                                    }
+                                }
+                            }
+                        }
+                        ExprKind::Call(
+                            _,
+                            args,
+                            Some(Builtin::StateAfter | Builtin::StateBefore),
+                        ) => {
+                            if let Some(ExprKind::Name(n)) = args.first().map(|a| &a.kind) {
+                                state_args.insert(n.span);
+                            }
+                        }
                         ExprKind::Call(
                             _,
                             args,
@@ -900,6 +960,12 @@ impl Checker {
                         ExprKind::Name(n) if !clause_args.contains(&n.span) => {
                             if let Some(&i) = by_name.get(n.name.as_str()) {
                                 out.push((i, n.span));
+                            } else if let Some(&i) = by_state.get(n.name.as_str()) {
+                                let before_step =
+                                    in_own_steps && n.name == own && !state_args.contains(&n.span);
+                                if !before_step {
+                                    out.push((i, n.span));
+                                }
                             }
                         }
                         _ => {}
@@ -1130,6 +1196,8 @@ struct Parts {
     rolls: bool,
     /// `delay counted in …`, and where it is written.
     delay_periods: Option<(ast::PeriodRule, Span)>,
+    /// A state's steps: (kind, variable, `where`, value), as written.
+    steps: Vec<(Ident, Ident, Option<Expr>, Expr)>,
     spans: HashMap<&'static str, Span>,
 }
 
@@ -1137,7 +1205,7 @@ impl Parts {
     /// Records a line; returns the span of an earlier line of the same kind, if any.
     fn add(&mut self, item: &ast::ClauseItem) -> Option<Span> {
         let word = item.kind.word();
-        if word != "notice" {
+        if word != "notice" && word != "on … =>" {
             if let Some(first) = self.spans.get(word) {
                 return Some(*first);
             }
@@ -1189,6 +1257,12 @@ impl Parts {
             ClauseItemKind::Until(e) => self.until = Some(e),
             ClauseItemKind::RollsForward => self.rolls = true,
             ClauseItemKind::DelayPeriods(rule) => self.delay_periods = Some((rule, item.span)),
+            ClauseItemKind::Step {
+                kind,
+                var,
+                filter,
+                value,
+            } => self.steps.push((kind, var, filter, value)),
         }
         None
     }
@@ -1253,6 +1327,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
         ),
         ClauseKind::Date | ClauseKind::Value => scoped || matches!(item, I::Is(_)),
         ClauseKind::Allocation => matches!(item, I::Pays { .. } | I::Order(_)),
+        ClauseKind::State => matches!(item, I::Starts(_) | I::Step { .. }),
     }
 }
 

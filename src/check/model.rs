@@ -39,6 +39,9 @@ pub struct Checked {
     /// cycles): the evaluator computes each once, in this order.
     pub order: Vec<Evaluation>,
     pub clauses: Vec<Clause>,
+    /// The charge clauses whose amounts `charged(…)` adds up: the evaluator computes their
+    /// amounts once, in the checker's order, before any clause reads them.
+    pub summed: Vec<ClauseId>,
 }
 
 /// One step of the evaluation order.
@@ -162,6 +165,7 @@ pub enum Body {
     Term(Term),
     Date(DateRule),
     Value(DateRule),
+    State(StateRule),
     Allocation(Allocation),
 }
 
@@ -262,6 +266,26 @@ pub struct TermNotice {
 /// A derived date.
 #[derive(Debug, Clone)]
 pub struct DateRule {
+    pub value: Core,
+}
+
+/// A value folded over the history (`state balance article "6.2" { … }`): its value at
+/// the start, then one step per event of a kind it names, in date order, up to the
+/// evaluation date.
+#[derive(Debug, Clone)]
+pub struct StateRule {
+    /// The value before any event; its type is the state's.
+    pub starts: Core,
+    /// The steps, as written: for an event, the first step of its kind whose `where` holds.
+    pub steps: Vec<StateStep>,
+}
+
+/// `on payment p where COND => EXPR`: in `filter` and `value` the event is the clause's
+/// variable and the state's own name its value before the step.
+#[derive(Debug, Clone)]
+pub struct StateStep {
+    pub kind: KindId,
+    pub filter: Option<Core>,
     pub value: Core,
 }
 

@@ -64,6 +64,9 @@ pub enum Node {
     /// `band x { below t => v, …, otherwise => w }`.
     Band(Box<Core>, Vec<(Option<Core>, Core)>),
     Call(Box<Call>),
+    /// A state (`balance`): its value as of the evaluation date; in its own steps, its value
+    /// before the step.
+    State(ClauseId),
 }
 
 /// A field of an event: one every event has, or one its kind declares.
@@ -193,6 +196,18 @@ pub enum Call {
     EndOf {
         clause: ClauseId,
     },
+    /// `state_after(state, e)`, `state_before(state, e)`: the state just after (before) the
+    /// steps up to event e.
+    StateAt {
+        clause: ClauseId,
+        event: Core,
+        after: bool,
+    },
+    /// `charged(charge, window)`: what a charge clause computed for its events in the window.
+    Charged {
+        clause: ClauseId,
+        window: WindowArg,
+    },
 }
 
 impl Core {
@@ -205,7 +220,7 @@ impl Core {
     pub fn is_name(&self) -> bool {
         matches!(
             self.node,
-            Node::Party(_) | Node::Value(_) | Node::Var | Node::Delay | Node::Each
+            Node::Party(_) | Node::Value(_) | Node::Var | Node::Delay | Node::Each | Node::State(_)
         )
     }
 }

@@ -279,6 +279,8 @@ impl Engine<'_> {
         self.in_progress.clear();
         self.not_fired_seen.clear();
         self.out.not_fired.clear();
+        self.states.clear();
+        self.charged.clear();
         for value in &mut self.values {
             *value = None;
         }

@@ -42,6 +42,7 @@ impl<'a> Engine<'a> {
             Node::Const(v) => v.clone(),
             Node::Party(name) => Value::Party(name.clone()),
             Node::Value(id) => self.value(*id, expr.span)?,
+            Node::State(id) => self.state_value(*id, ctx, expr.span)?,
             Node::Var => match ctx.var {
                 Some(e) => Value::Event(e),
                 None => return Err(internal(expr.span, "an event variable with no event")),
@@ -261,6 +262,12 @@ impl<'a> Engine<'a> {
             _ => None,
         };
         Ok(match call {
+            Call::StateAt {
+                clause,
+                event,
+                after,
+            } => self.state_at(*clause, event, *after, ctx, span)?,
+            Call::Charged { clause, window } => self.charged(*clause, window, ctx, span)?,
             Call::Extreme { max, args } => {
                 let mut best: Option<Value> = None;
                 for arg in args {

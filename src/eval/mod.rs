@@ -11,6 +11,7 @@ mod expr;
 mod obligation;
 pub mod outcome;
 mod right;
+mod state;
 mod term;
 
 use std::cell::RefCell;
@@ -109,6 +110,10 @@ pub fn evaluate(
         terms: HashMap::new(),
         trace: None,
         not_fired_seen: HashSet::new(),
+        states: HashMap::new(),
+        folding: HashMap::new(),
+        folding_now: HashSet::new(),
+        charged: HashMap::new(),
         clamps: Vec::new(),
         notes: Vec::new(),
         out: Outcome::default(),
@@ -223,6 +228,14 @@ struct Engine<'a> {
     trace: Option<Vec<Traced>>,
     /// Instances already recorded as not fired.
     not_fired_seen: HashSet<(usize, Option<usize>)>,
+    /// State clause → its fold, computed once.
+    states: HashMap<ClauseId, Memo<state::StateRun>>,
+    /// While a state is folded: its value before the step being computed.
+    folding: HashMap<ClauseId, Value>,
+    /// The states being folded.
+    folding_now: HashSet<ClauseId>,
+    /// Charge clause → its amounts in date order (`charged`), computed once.
+    charged: HashMap<ClauseId, state::ChargedList>,
     /// Month additions that had to clamp to a month's end while tracing (Jan 31 + 1 month).
     clamps: Vec<String>,
     /// Further inputs a built-in function reports while tracing (the periods it counted).
@@ -283,6 +296,7 @@ impl<'a> Engine<'a> {
                 }),
                 Body::Date(_) => self.emit_date(index, clause),
                 Body::Value(_) => self.emit_value(index, clause),
+                Body::State(_) => self.emit_state(index, clause),
                 Body::Allocation(_) => self.emit_allocation(index, clause),
             };
             match result {
@@ -324,6 +338,17 @@ impl<'a> Engine<'a> {
             }
             Body::Term(_) => {
                 if let Err(e) = self.term_state(index) {
+                    fatal(e)?;
+                }
+            }
+            Body::State(_) => {
+                let span = self.clause(index).span;
+                if let Err(e) = self.state_run(index, span) {
+                    fatal(e)?;
+                }
+            }
+            Body::Charge(_) if self.c.summed.contains(&index) => {
+                if let Err(e) = self.compute_charged(index) {
                     fatal(e)?;
                 }
             }

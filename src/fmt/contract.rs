@@ -300,6 +300,7 @@ fn clause_item_exprs(kind: &ClauseItemKind) -> Vec<&Expr> {
             .iter()
             .filter_map(|e| e.filter.as_ref().map(|(_, f)| f))
             .collect(),
+        ClauseItemKind::Step { filter, value, .. } => filter.iter().chain([value]).collect(),
         _ => Vec::new(),
     }
 }
@@ -354,6 +355,23 @@ fn clause_item(p: &mut Printer, item: &ClauseItem) {
                 p.push(" where ");
                 line_expr(p, filter, level);
             }
+        }
+        ClauseItemKind::Step {
+            kind,
+            var,
+            filter,
+            value,
+        } => {
+            p.push("on ");
+            p.push(&kind.name);
+            p.push(" ");
+            p.push(&var.name);
+            if let Some(filter) = filter {
+                p.push(" where ");
+                line_expr(p, filter, level);
+            }
+            p.push(" => ");
+            line_expr(p, value, level);
         }
         ClauseItemKind::OnBreach(name) => {
             p.push("on breach of ");

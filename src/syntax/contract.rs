@@ -392,6 +392,7 @@ fn clause_kind(pair: P) -> R<ClauseKind> {
         Rule::kw_term => ClauseKind::Term,
         Rule::kw_date => ClauseKind::Date,
         Rule::kw_value => ClauseKind::Value,
+        Rule::kw_state => ClauseKind::State,
         Rule::kw_allocation => ClauseKind::Allocation,
         Rule::kw_charge => ClauseKind::Charge(ChargeKind::Charge),
         Rule::kw_interest => ClauseKind::Charge(ChargeKind::Interest),
@@ -428,6 +429,24 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             ClauseItemKind::ForEach { kind, var, filter }
         }
         Rule::on_breach => ClauseItemKind::OnBreach(last_ident(c)?),
+        Rule::step_item => {
+            c.skip(Rule::kw_on);
+            let kind = ident(c.next()?);
+            let var = ident(c.next()?);
+            let mut exprs = Vec::new();
+            for pair in c.rest() {
+                if pair.as_rule() == Rule::expr {
+                    exprs.push(expr(pair)?);
+                }
+            }
+            let value = exprs.pop().ok_or_else(|| shape(span))?;
+            ClauseItemKind::Step {
+                kind,
+                var,
+                filter: exprs.pop(),
+                value,
+            }
+        }
         Rule::duty => {
             let party = party_ref(c.next()?)?;
             c.skip(Rule::kw_must);
@@ -957,6 +976,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::clause_item => "a clause line",
         Rule::for_each => "`for each KIND NAME`",
         Rule::on_breach => "`on breach of OBLIGATION`",
+        Rule::step_item => "`on KIND NAME => …`",
         Rule::duty => "`PARTY must \"…\"`",
         Rule::prohibition => "`PARTY must not \"…\"`",
         Rule::permission => "`PARTY may \"…\"`",
@@ -1117,6 +1137,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_oldest => "`oldest`",
         Rule::kw_label => "`label`",
         Rule::kw_value => "`value`",
+        Rule::kw_state => "`state`",
         Rule::kw_until => "`until`",
         Rule::kw_if => "`if`",
         Rule::kw_then => "`then`",
