@@ -180,7 +180,7 @@ impl<'a> Engine<'a> {
             return (None, notes);
         };
         for (candidate, at) in
-            self.counting_acts(clause, *kind, event, &r.via, r.counts, &mut notes)
+            self.counting_acts(clause, *kind, event, &r.via, &r.channels, r.counts, &mut notes)
         {
             let id = self
                 .s
