@@ -46,7 +46,7 @@ pub struct Origin {
 
 impl std::fmt::Display for Origin {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}:{}", self.file, self.line)
+        write!(f, "{}, line {}", self.file, self.line)
     }
 }
 
@@ -201,7 +201,8 @@ enum Key {
 }
 
 enum State {
-    Loading,
+    /// Being loaded: its `use` lines are being followed. The library's name.
+    Loading(String),
     Done,
 }
 
@@ -285,9 +286,9 @@ impl Loader {
         };
         match self.state.get(&key) {
             Some(State::Done) => return,
-            Some(State::Loading) => {
+            Some(State::Loading(again)) => {
                 let chain = self.chain.join(" → ");
-                let shown = shown_name(target);
+                let shown = again.clone();
                 self.error(
                     file,
                     Diagnostic::error(
@@ -324,7 +325,8 @@ impl Loader {
                 return;
             }
         };
-        self.state.insert(key.clone(), State::Loading);
+        self.state
+            .insert(key.clone(), State::Loading(library.0.name.name.clone()));
         self.chain.push(library.0.name.name.clone());
         let index = self.files.len();
         self.files.push((source, Vec::new()));
@@ -384,18 +386,31 @@ impl Loader {
                     return None;
                 };
                 let path = base.join(&text.value);
-                let read = std::fs::canonicalize(&path)
-                    .map_err(|e| e.to_string())
-                    .and_then(|canonical| {
-                        crate::read_contract(&path)
-                            .map(|source| (canonical, source))
-                            .map_err(|f| {
-                                f.files
-                                    .first()
-                                    .and_then(|d| d.diagnostics.first())
-                                    .map_or_else(String::new, |d| d.message.clone())
-                            })
-                    });
+                // Shown relative to the using file's name, as the user wrote both.
+                let shown = self.files.get(file).map_or_else(
+                    || text.value.clone(),
+                    |(f, _)| {
+                        let parent = Path::new(&f.name).parent().unwrap_or(Path::new(""));
+                        normalize(&parent.join(&text.value)).display().to_string()
+                    },
+                );
+                let read = crate::read_limited(
+                    &path,
+                    &shown,
+                    crate::syntax::MAX_SOURCE_BYTES,
+                    "a library",
+                )
+                .map_err(|f| {
+                    f.files
+                        .first()
+                        .and_then(|d| d.diagnostics.first())
+                        .map_or_else(String::new, |d| d.message.clone())
+                })
+                .and_then(|source| {
+                    std::fs::canonicalize(&path)
+                        .map(|canonical| (canonical, source))
+                        .map_err(|e| format!("cannot read `{shown}`: {e}"))
+                });
                 match read {
                     Ok((canonical, source)) => Some((Key::File(canonical), source)),
                     Err(reason) => {
@@ -404,7 +419,7 @@ impl Loader {
                             Diagnostic::error(
                                 "terms::check::missing_library",
                                 text.span,
-                                format!("cannot read the library `{}`: {reason}", path.display()),
+                                format!("no library file `{}`: {reason}", text.value),
                             )
                             .label("no such library file")
                             .help("the path is relative to the folder of the file that uses it"),
@@ -583,11 +598,25 @@ pub fn channel_cycle(name: &ast::Ident) -> Diagnostic {
     .help("each channel counts as a broader one (`registered_letter` as `letter`, `letter` as `written`); remove one `counts as` of the cycle")
 }
 
-fn shown_name(target: &UseTarget) -> String {
-    match target {
-        UseTarget::Standard(name) => name.name.clone(),
-        UseTarget::Path(path) => format!("\"{}\"", path.value),
+/// A path with `.` and `dir/..` removed, without looking at the disk.
+fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last = out.components().next_back();
+                if matches!(last, Some(Component::Normal(_))) {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
     }
+    out
 }
 
 /// What an item is, in a diagnostic.
