@@ -245,13 +245,18 @@ impl HolidayRule {
     /// the first substitution rule that applies. A moved day may fall in the next or the
     /// previous year (`holidays_of` asks the neighbouring years too).
     pub fn day_in(&self, year: i32) -> Option<NaiveDate> {
+        self.day_with_easter(year, easter(year))
+    }
+
+    /// [`HolidayRule::day_in`], with the year's Easter Sunday computed once for every rule.
+    fn day_with_easter(&self, year: i32, easter: Option<NaiveDate>) -> Option<NaiveDate> {
         let day = match self.date {
             // 29 February only in leap years.
             crate::ast::HolidayDate::Fixed { month, day } => {
                 NaiveDate::from_ymd_opt(year, month, day)
             }
             crate::ast::HolidayDate::Easter(offset) => {
-                let easter = easter(year)?;
+                let easter = easter?;
                 if offset >= 0 {
                     easter.checked_add_days(Days::new(offset.unsigned_abs()))
                 } else {
@@ -429,7 +434,12 @@ impl Calendar {
                     year..=year
                 };
                 years
-                    .flat_map(|y| rules.iter().filter_map(move |rule| rule.day_in(y)))
+                    .flat_map(|y| {
+                        let easter = easter(y);
+                        rules
+                            .iter()
+                            .filter_map(move |rule| rule.day_with_easter(y, easter))
+                    })
                     .filter(|d| d.year() == year)
                     .collect()
             }
