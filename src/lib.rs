@@ -115,6 +115,15 @@ pub fn load_contract(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Fa
     }
 }
 
+/// Checks a `.terms` file, a contract or a library (told by its first word, `library`): on
+/// success, the contract's warnings (a library has none).
+pub fn check_terms_file(file: &SourceFile) -> Result<Vec<Diagnostic>, Failure> {
+    if fmt::printer_first_word(&file.text) == "library" {
+        return library::check_library(file).map(|()| Vec::new());
+    }
+    load_contract(file).map(|(_, warnings)| warnings)
+}
+
 /// Parses a scenario and checks it against a contract.
 pub fn load_scenario(contract: &Checked, file: &SourceFile) -> Result<Scenario, Failure> {
     let ast = parse_scenario_file(Some(contract), file)?;

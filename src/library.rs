@@ -233,24 +233,55 @@ pub fn load(file: &SourceFile, contract: &ast::Contract) -> Result<Imports, Fail
     };
     loader.uses(0, &contract.items, 0);
     loader.channel_relation();
-    let failed = loader
-        .files
-        .iter()
-        .any(|(_, ds)| ds.iter().any(Diagnostic::is_error));
-    if failed {
-        return Err(Failure {
-            files: loader
+    loader.finish()
+}
+
+/// Checks a library file on its own (`terms check lib/belgium.terms`): its syntax, the
+/// libraries it uses, and what it declares.
+pub fn check_library(file: &SourceFile) -> Result<(), Failure> {
+    let (library, layout) =
+        crate::syntax::parse_library_layout(&file.text).map_err(|d| Failure::in_file(file, vec![d]))?;
+    let mut loader = Loader {
+        state: HashMap::new(),
+        chain: vec![library.name.name.clone()],
+        files: vec![(file.clone(), Vec::new())],
+        imports: Imports::default(),
+        declared: BTreeMap::new(),
+        channel_spans: Vec::new(),
+    };
+    if let Some(path) = &file.path {
+        if let Ok(canonical) = std::fs::canonicalize(path) {
+            loader
+                .state
+                .insert(Key::File(canonical), State::Loading(library.name.name.clone()));
+        }
+    }
+    loader.uses(0, &library.items, 1);
+    loader.declarations(0, &library, &layout);
+    loader.channel_relation();
+    loader.finish().map(|_| ())
+}
+
+impl Loader {
+    /// The imports, or every file's diagnostics when one has an error.
+    fn finish(self) -> Result<Imports, Failure> {
+        let failed = self
+            .files
+            .iter()
+            .any(|(_, ds)| ds.iter().any(Diagnostic::is_error));
+        if !failed {
+            return Ok(self.imports);
+        }
+        Err(Failure {
+            files: self
                 .files
                 .into_iter()
                 .filter(|(_, ds)| !ds.is_empty())
                 .map(|(f, ds)| FileDiagnostics::new(&f, ds))
                 .collect(),
-        });
+        })
     }
-    Ok(loader.imports)
-}
 
-impl Loader {
     fn error(&mut self, file: usize, d: Diagnostic) {
         if let Some((_, ds)) = self.files.get_mut(file) {
             ds.push(d);

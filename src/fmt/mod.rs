@@ -54,6 +54,12 @@ pub fn kind_of(name: &str, text: &str) -> Result<Kind, Diagnostic> {
     }
 }
 
+/// The first word of a text, comments and whitespace skipped (`contract`, `library`,
+/// `scenario`).
+pub fn printer_first_word(text: &str) -> &str {
+    printer::Printer::new(text).word_at(0)
+}
+
 /// The diagnostic for a history `terms fmt` does not format.
 pub fn unsupported(format: &str) -> Diagnostic {
     Diagnostic::error(
