@@ -137,7 +137,10 @@ pub fn standard_calendar(name: &str) -> Option<Vec<HolidayRule>> {
 
 /// A declared calendar's holidays as the calendar reads them; a name declared twice is
 /// reported (and the second left out).
-pub fn holiday_rules(declared: &[ast::HolidayDecl], errors: &mut Vec<Diagnostic>) -> Vec<HolidayRule> {
+pub fn holiday_rules(
+    declared: &[ast::HolidayDecl],
+    errors: &mut Vec<Diagnostic>,
+) -> Vec<HolidayRule> {
     let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
     let mut rules = Vec::new();
     for h in declared {
@@ -239,8 +242,8 @@ pub fn load(file: &SourceFile, contract: &ast::Contract) -> Result<Imports, Fail
 /// Checks a library file on its own (`terms check lib/belgium.terms`): its syntax, the
 /// libraries it uses, and what it declares.
 pub fn check_library(file: &SourceFile) -> Result<(), Failure> {
-    let (library, layout) =
-        crate::syntax::parse_library_layout(&file.text).map_err(|d| Failure::in_file(file, vec![d]))?;
+    let (library, layout) = crate::syntax::parse_library_layout(&file.text)
+        .map_err(|d| Failure::in_file(file, vec![d]))?;
     let mut loader = Loader {
         state: HashMap::new(),
         chain: vec![library.name.name.clone()],
@@ -251,9 +254,10 @@ pub fn check_library(file: &SourceFile) -> Result<(), Failure> {
     };
     if let Some(path) = &file.path {
         if let Ok(canonical) = std::fs::canonicalize(path) {
-            loader
-                .state
-                .insert(Key::File(canonical), State::Loading(library.name.name.clone()));
+            loader.state.insert(
+                Key::File(canonical),
+                State::Loading(library.name.name.clone()),
+            );
         }
     }
     loader.uses(0, &library.items, 1);

@@ -516,7 +516,10 @@ fn check_event(
         at,
         by: event.by.as_ref().map(|p| p.name.clone()),
         via: event.via.as_ref().map(|c| c.name.clone()),
-        channel: event.via.as_ref().and_then(|c| contract.channels.id(&c.name)),
+        channel: event
+            .via
+            .as_ref()
+            .and_then(|c| contract.channels.id(&c.name)),
         received: received.map(|(m, _)| m),
         fields: slots,
         rank: 0,

@@ -105,7 +105,14 @@ fn a_contract_without_channels_has_the_standard_six() {
     let c = load("contract demo\nparty a\ncurrency EUR\n");
     assert_eq!(
         c.channels.names(),
-        ["registered_letter", "letter", "email", "written", "platform", "phone"]
+        [
+            "registered_letter",
+            "letter",
+            "email",
+            "written",
+            "platform",
+            "phone"
+        ]
     );
     let with_belgium = load("contract demo\nuse belgium\nparty a\ncurrency EUR\n");
     assert_eq!(with_belgium.channels, c.channels);
@@ -116,7 +123,14 @@ fn a_contract_without_channels_has_the_standard_six() {
 #[test]
 fn use_belgium_changes_no_bundled_report() {
     let root = common::root();
-    for vendor in ["ikanbi", "clientcom", "ecom", "deardigital", "qualifio", "cloudmeter"] {
+    for vendor in [
+        "ikanbi",
+        "clientcom",
+        "ecom",
+        "deardigital",
+        "qualifio",
+        "cloudmeter",
+    ] {
         let path = root.join(format!("contracts/{vendor}.terms"));
         let text = std::fs::read_to_string(&path).unwrap();
         let header_end = text.find("\nvendor ").unwrap();
@@ -139,12 +153,7 @@ fn use_belgium_changes_no_bundled_report() {
             let s = terms::read_scenario(&scenario).unwrap();
             let a = terms::run(&plain, &s, None).unwrap_or_else(|f| panic!("{}", f.render()));
             let b = terms::run(&used, &s, None).unwrap_or_else(|f| panic!("{}", f.render()));
-            assert_eq!(
-                a.to_json(),
-                b.to_json(),
-                "{}",
-                scenario.display()
-            );
+            assert_eq!(a.to_json(), b.to_json(), "{}", scenario.display());
         }
     }
 }
@@ -173,7 +182,8 @@ obligation deliver article "3" {
   fulfilled by delivery
 }
 "#;
-    let file = SourceFile::new("tests/libraries/demo.terms", text).with_path(&dir.join("demo.terms"));
+    let file =
+        SourceFile::new("tests/libraries/demo.terms", text).with_path(&dir.join("demo.terms"));
     let scenario = SourceFile::new(
         "s.scenario",
         "scenario \"s\"\nas of 2025-05-31\n\
@@ -196,30 +206,55 @@ obligation deliver article "3" {
 /// written by hand for three years, and the built-in computation for 2020–2035.
 #[test]
 fn the_belgium_library_declares_the_ten_legal_holidays() {
-    let library = calendar_of("contract demo\nuse belgium\nparty a\ncurrency EUR\ncalendar belgium\n");
+    let library =
+        calendar_of("contract demo\nuse belgium\nparty a\ncurrency EUR\ncalendar belgium\n");
     let table: [(i32, [&str; 10]); 3] = [
         // Easter 2024-03-31: Monday 04-01, Ascension +39 = 05-09, Whit Monday +50 = 05-20.
         (
             2024,
             [
-                "2024-01-01", "2024-04-01", "2024-05-01", "2024-05-09", "2024-05-20",
-                "2024-07-21", "2024-08-15", "2024-11-01", "2024-11-11", "2024-12-25",
+                "2024-01-01",
+                "2024-04-01",
+                "2024-05-01",
+                "2024-05-09",
+                "2024-05-20",
+                "2024-07-21",
+                "2024-08-15",
+                "2024-11-01",
+                "2024-11-11",
+                "2024-12-25",
             ],
         ),
         // Easter 2025-04-20: 04-21, 05-29, 06-09.
         (
             2025,
             [
-                "2025-01-01", "2025-04-21", "2025-05-01", "2025-05-29", "2025-06-09",
-                "2025-07-21", "2025-08-15", "2025-11-01", "2025-11-11", "2025-12-25",
+                "2025-01-01",
+                "2025-04-21",
+                "2025-05-01",
+                "2025-05-29",
+                "2025-06-09",
+                "2025-07-21",
+                "2025-08-15",
+                "2025-11-01",
+                "2025-11-11",
+                "2025-12-25",
             ],
         ),
         // Easter 2026-04-05: 04-06, 05-14, 05-25.
         (
             2026,
             [
-                "2026-01-01", "2026-04-06", "2026-05-01", "2026-05-14", "2026-05-25",
-                "2026-07-21", "2026-08-15", "2026-11-01", "2026-11-11", "2026-12-25",
+                "2026-01-01",
+                "2026-04-06",
+                "2026-05-01",
+                "2026-05-14",
+                "2026-05-25",
+                "2026-07-21",
+                "2026-08-15",
+                "2026-11-01",
+                "2026-11-11",
+                "2026-12-25",
             ],
         ),
     ];
@@ -231,9 +266,21 @@ fn the_belgium_library_declares_the_ten_legal_holidays() {
     let without_use = calendar_of("contract demo\nparty a\ncurrency EUR\ncalendar belgium\n");
     let by_default = calendar_of("contract demo\nparty a\ncurrency EUR\n");
     for year in 2020..=2035 {
-        assert_eq!(library.holidays_of(year), computed.holidays_of(year), "{year}");
-        assert_eq!(without_use.holidays_of(year), computed.holidays_of(year), "{year}");
-        assert_eq!(by_default.holidays_of(year), computed.holidays_of(year), "{year}");
+        assert_eq!(
+            library.holidays_of(year),
+            computed.holidays_of(year),
+            "{year}"
+        );
+        assert_eq!(
+            without_use.holidays_of(year),
+            computed.holidays_of(year),
+            "{year}"
+        );
+        assert_eq!(
+            by_default.holidays_of(year),
+            computed.holidays_of(year),
+            "{year}"
+        );
     }
 }
 
@@ -256,8 +303,15 @@ fn kings_day_moves_to_saturday_when_27_april_is_a_sunday() {
     // Easter 2025-04-20: Good Friday 04-18, Easter Monday 04-21, Ascension 05-29, Whit Monday
     // 06-09; King's Day moved to 04-26.
     let expected: Vec<NaiveDate> = [
-        "2025-01-01", "2025-04-18", "2025-04-21", "2025-04-26", "2025-05-05", "2025-05-29",
-        "2025-06-09", "2025-12-25", "2025-12-26",
+        "2025-01-01",
+        "2025-04-18",
+        "2025-04-21",
+        "2025-04-26",
+        "2025-05-05",
+        "2025-05-29",
+        "2025-06-09",
+        "2025-12-25",
+        "2025-12-26",
     ]
     .iter()
     .map(|s| d(s))
@@ -273,22 +327,40 @@ fn business_days_across_dutch_holidays() {
     // Thursday 2025-04-17 + 3 business days: Fri 18 is Good Friday, Mon 21 Easter Monday;
     // Tue 22 (1), Wed 23 (2), Thu 24 (3) → 2025-04-24. In Belgium Good Friday is worked:
     // Fri 18 (1), Tue 22 (2), Wed 23 (3) → 2025-04-23.
-    assert_eq!(nl.add_business_days(d("2025-04-17"), 3, true), Ok(d("2025-04-24")));
-    assert_eq!(be.add_business_days(d("2025-04-17"), 3, true), Ok(d("2025-04-23")));
+    assert_eq!(
+        nl.add_business_days(d("2025-04-17"), 3, true),
+        Ok(d("2025-04-24"))
+    );
+    assert_eq!(
+        be.add_business_days(d("2025-04-17"), 3, true),
+        Ok(d("2025-04-23"))
+    );
     // After Friday 2025-04-25 up to Friday 2025-05-09: 10 weekdays (28, 29, 30 April, 1, 2,
     // 5–9 May) less Liberation Day, Monday 5 May: 9. King's Day fell on Saturday 26 April and
     // 1 May is not a Dutch holiday. In Belgium: 10 less Labour Day (1 May) = 9 as well, but
     // not the same days.
-    assert_eq!(nl.business_days_between(d("2025-04-25"), d("2025-05-09")), 9);
+    assert_eq!(
+        nl.business_days_between(d("2025-04-25"), d("2025-05-09")),
+        9
+    );
     assert!(nl.is_business_day(d("2025-05-01")));
     assert!(!be.is_business_day(d("2025-05-01")));
     // After Friday 2026-04-24 up to Thursday 2026-04-30: Mon 27 is King's Day; Tue 28, Wed 29,
     // Thu 30 → 3.
-    assert_eq!(nl.business_days_between(d("2026-04-24"), d("2026-04-30")), 3);
+    assert_eq!(
+        nl.business_days_between(d("2026-04-24"), d("2026-04-30")),
+        3
+    );
     // Christmas week 2025: Thu 25 and Fri 26 December are holidays; after Wednesday 24 up to
     // Wednesday 31: Mon 29, Tue 30, Wed 31 → 3 (Belgium: 26 December is worked → 4).
-    assert_eq!(nl.business_days_between(d("2025-12-24"), d("2025-12-31")), 3);
-    assert_eq!(be.business_days_between(d("2025-12-24"), d("2025-12-31")), 4);
+    assert_eq!(
+        nl.business_days_between(d("2025-12-24"), d("2025-12-31")),
+        3
+    );
+    assert_eq!(
+        be.business_days_between(d("2025-12-24"), d("2025-12-31")),
+        4
+    );
 }
 
 /// A deadline in business days in a contract that uses the Dutch calendar, evaluated.
@@ -314,7 +386,8 @@ obligation deliver article "4" {
         "scenario \"s\"\nas of 2025-05-31\nevent o1: order on 2025-04-24\n\
          event d1: delivery on 2025-05-02 { order: o1 }\n",
     );
-    let r = terms::run(&contract(text), &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    let r =
+        terms::run(&contract(text), &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
     // Thursday 2025-04-24 + 5: Fri 25 (1), [Sat 26 King's Day, Sun 27], Mon 28 (2), Tue 29 (3),
     // Wed 30 (4), Thu 1 May (5) → due 2025-05-01; delivered Friday 2 May: 1 day late.
     let o = &r.outcome.obligations[0];
@@ -347,7 +420,10 @@ fn substitution_rules_in_the_english_style() {
     assert!(en.holidays_of(2022).contains(&d("2022-01-03")));
     // After Friday 2021-12-24 up to Friday 2021-12-31: Mon 27 and Tue 28 are kept holidays;
     // Wed 29, Thu 30, Fri 31 → 3.
-    assert_eq!(en.business_days_between(d("2021-12-24"), d("2021-12-31")), 3);
+    assert_eq!(
+        en.business_days_between(d("2021-12-24"), d("2021-12-31")),
+        3
+    );
 }
 
 /// A substituted day that crosses New Year belongs to the year it falls in.
@@ -360,7 +436,10 @@ fn a_moved_holiday_may_fall_in_the_previous_year() {
     assert_eq!(cal.holidays_of(2021), [d("2021-01-01"), d("2021-12-31")]);
     assert_eq!(cal.holidays_of(2022), Vec::<NaiveDate>::new());
     assert!(!cal.is_business_day(d("2021-12-31")));
-    assert_eq!(cal.business_days_between(d("2021-12-30"), d("2022-01-03")), 1);
+    assert_eq!(
+        cal.business_days_between(d("2021-12-30"), d("2022-01-03")),
+        1
+    );
 }
 
 /// A library holds no clause, and a `use` names a library that exists.

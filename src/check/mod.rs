@@ -221,7 +221,9 @@ impl Checker {
                 continue;
             };
             if let Some(origin) = imports.origin_of(Namespace::Channel, &decl.name.name) {
-                self.error(crate::library::duplicate_elsewhere(&decl.name, origin, "channel"));
+                self.error(crate::library::duplicate_elsewhere(
+                    &decl.name, origin, "channel",
+                ));
                 continue;
             }
             if let Some(first) = seen.insert(&decl.name.name, decl.name.span) {
@@ -235,10 +237,12 @@ impl Checker {
             return;
         }
         let imported = list.len();
-        list.extend(
-            own.iter()
-                .map(|d| (d.name.name.clone(), d.counts_as.as_ref().map(|c| c.name.clone()))),
-        );
+        list.extend(own.iter().map(|d| {
+            (
+                d.name.name.clone(),
+                d.counts_as.as_ref().map(|c| c.name.clone()),
+            )
+        }));
         // Each failure is reported and its `counts as` dropped: the relation then holds.
         if let Err(failures) = channels::Channels::new(&list) {
             let names: Vec<String> = list.iter().map(|(n, _)| n.clone()).collect();
@@ -389,8 +393,14 @@ impl Checker {
                     }
                     calendar_seen = true;
                     if let Some(declared) = holidays {
-                        if let Some(origin) = self.library_calendars.get(&name.name).map(|c| c.origin.clone()) {
-                            self.error(crate::library::duplicate_elsewhere(name, &origin, "calendar"));
+                        if let Some(origin) = self
+                            .library_calendars
+                            .get(&name.name)
+                            .map(|c| c.origin.clone())
+                        {
+                            self.error(crate::library::duplicate_elsewhere(
+                                name, &origin, "calendar",
+                            ));
                         }
                         let mut errors = Vec::new();
                         let rules = crate::library::holiday_rules(declared, &mut errors);
@@ -416,10 +426,11 @@ impl Checker {
                     match Holidays::by_name(&name.name) {
                         Some(h) => {
                             // `calendar belgium` is the `belgium` library's.
-                            self.calendar.holidays = match (&h, crate::library::standard_calendar(&name.name)) {
-                                (Holidays::Belgium, Some(rules)) => Holidays::Declared(rules),
-                                _ => h,
-                            };
+                            self.calendar.holidays =
+                                match (&h, crate::library::standard_calendar(&name.name)) {
+                                    (Holidays::Belgium, Some(rules)) => Holidays::Declared(rules),
+                                    _ => h,
+                                };
                             self.calendar.name = name.name.clone();
                             self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
                         }
@@ -429,7 +440,8 @@ impl Checker {
                             names.extend(Holidays::NAMES);
                             names.sort_unstable();
                             names.dedup();
-                            let names: Vec<String> = names.into_iter().map(str::to_string).collect();
+                            let names: Vec<String> =
+                                names.into_iter().map(str::to_string).collect();
                             let names: Vec<&str> = names.iter().map(String::as_str).collect();
                             self.not_one_of(
                                 "terms::check::unknown_calendar",
@@ -482,9 +494,7 @@ impl Checker {
                             if let (true, Some(id)) =
                                 (self.known_channel(channel), self.channels.id(&channel.name))
                             {
-                                self.notices
-                                    .by_channel
-                                    .insert(id, (rule.counting, article));
+                                self.notices.by_channel.insert(id, (rule.counting, article));
                             }
                         }
                     }

@@ -542,8 +542,8 @@ impl<'a> Engine<'a> {
         clause: ClauseId,
         kind: KindId,
         event: Option<usize>,
-        via: &[String],
-        channels: &[crate::check::ChannelId],
+        // The accepted channels as written (for the report) and by id (compared).
+        (via, channels): (&[String], &[crate::check::ChannelId]),
         counts: Option<Counting>,
         notes: &mut Vec<String>,
     ) -> Vec<(usize, Moment)> {

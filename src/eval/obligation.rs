@@ -437,7 +437,8 @@ impl<'a> Engine<'a> {
         }
         // Acts in the order they count (a payment counted on receipt may count after a later
         // one), so the one that completes the amount is the day it was met.
-        let mut acts = self.counting_acts(clause, kind, event, &o.via, &o.channels, o.counts, notes);
+        let mut acts =
+            self.counting_acts(clause, kind, event, (&o.via, &o.channels), o.counts, notes);
         acts.sort_by_key(|(_, counts)| counts.sort_key());
         let parts = acts
             .into_iter()
