@@ -316,7 +316,7 @@ impl Loader {
 
     fn use_one(&mut self, file: usize, target: &UseTarget, depth: usize) {
         let span = target.span();
-        let Some((key, source)) = self.resolve(file, target) else {
+        let Some(key) = self.resolve(file, target) else {
             return;
         };
         match self.state.get(&key) {
@@ -351,6 +351,9 @@ impl Loader {
             );
             return;
         }
+        let Some(source) = self.read(file, target, &key) else {
+            return;
+        };
         let library = match crate::syntax::parse_library_layout(&source.text) {
             Ok(parsed) => parsed,
             Err(d) => {
@@ -372,33 +375,50 @@ impl Loader {
         self.state.insert(key, State::Done);
     }
 
-    /// The library a `use` names, and its text; a diagnostic when there is none.
-    fn resolve(&mut self, file: usize, target: &UseTarget) -> Option<(Key, SourceFile)> {
+    /// The library a `use` names (a file by its canonical path, so that each is loaded once
+    /// however it is written); a diagnostic when there is none.
+    fn resolve(&mut self, file: usize, target: &UseTarget) -> Option<Key> {
         match target {
-            UseTarget::Standard(name) => match standard_source(&name.name) {
-                Some(source) => Some((Key::Standard(name.name.clone()), source)),
-                None => {
-                    let names = standard_names();
-                    let hint = did_you_mean(&name.name, names.iter().copied())
-                        .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
+            UseTarget::Standard(name) => {
+                if standard_source(&name.name).is_some() {
+                    return Some(Key::Standard(name.name.clone()));
+                }
+                let names = standard_names();
+                let hint = did_you_mean(&name.name, names.iter().copied())
+                    .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
+                self.error(
+                    file,
+                    Diagnostic::error(
+                        "terms::check::missing_library",
+                        name.span,
+                        format!("`{}` is not a library shipped with terms", name.name),
+                    )
+                    .label("unknown library")
+                    .help(format!(
+                        "{hint}the libraries are {}; a library file is named in quotes: `use \"{}.terms\"`",
+                        names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
+                        name.name
+                    )),
+                );
+                None
+            }
+            UseTarget::Path(text) => {
+                let missing = |message: String, label: &str, help: &str| {
+                    Diagnostic::error("terms::check::missing_library", text.span, message)
+                        .label(label)
+                        .help(help)
+                };
+                if Path::new(&text.value).is_absolute() {
                     self.error(
                         file,
-                        Diagnostic::error(
-                            "terms::check::missing_library",
-                            name.span,
-                            format!("`{}` is not a library shipped with terms", name.name),
-                        )
-                        .label("unknown library")
-                        .help(format!(
-                            "{hint}the libraries are {}; a library file is named in quotes: `use \"{}.terms\"`",
-                            names.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", "),
-                            name.name
-                        )),
+                        missing(
+                            format!("`{}` is an absolute path", text.value),
+                            "not relative",
+                            "a library file is named relative to the folder of the file that uses it, e.g. `use \"shared/post.terms\"`",
+                        ),
                     );
-                    None
+                    return None;
                 }
-            },
-            UseTarget::Path(text) => {
                 let base = self
                     .files
                     .get(file)
@@ -407,61 +427,85 @@ impl Loader {
                 let Some(base) = base else {
                     self.error(
                         file,
-                        Diagnostic::error(
-                            "terms::check::missing_library",
-                            text.span,
+                        missing(
                             format!(
                                 "`{}` cannot be found: this file was not read from a folder",
                                 text.value
                             ),
-                        )
-                        .label("relative to nothing")
-                        .help("a library file is found next to the file that uses it; read the contract from a file, or use a library shipped with terms (`use belgium`)"),
+                            "relative to nothing",
+                            "a library file is found next to the file that uses it; read the contract from a file, or use a library shipped with terms (`use belgium`)",
+                        ),
                     );
                     return None;
                 };
                 let path = base.join(&text.value);
-                // Shown relative to the using file's name, as the user wrote both.
-                let shown = self.files.get(file).map_or_else(
-                    || text.value.clone(),
-                    |(f, _)| {
-                        let parent = Path::new(&f.name).parent().unwrap_or(Path::new(""));
-                        normalize(&parent.join(&text.value)).display().to_string()
-                    },
-                );
-                let read = crate::read_limited(
-                    &path,
-                    &shown,
-                    crate::syntax::MAX_SOURCE_BYTES,
-                    "a library",
-                )
-                .map_err(|f| {
-                    f.files
-                        .first()
-                        .and_then(|d| d.diagnostics.first())
-                        .map_or_else(String::new, |d| d.message.clone())
-                })
-                .and_then(|source| {
-                    std::fs::canonicalize(&path)
-                        .map(|canonical| (canonical, source))
-                        .map_err(|e| format!("cannot read `{shown}`: {e}"))
-                });
-                match read {
-                    Ok((canonical, source)) => Some((Key::File(canonical), source)),
-                    Err(reason) => {
+                match std::fs::canonicalize(&path) {
+                    Ok(canonical) => Some(Key::File(canonical)),
+                    Err(e) => {
+                        let shown = self.shown_path(file, &text.value);
                         self.error(
                             file,
-                            Diagnostic::error(
-                                "terms::check::missing_library",
-                                text.span,
-                                format!("no library file `{}`: {reason}", text.value),
-                            )
-                            .label("no such library file")
-                            .help("the path is relative to the folder of the file that uses it"),
+                            missing(
+                                format!(
+                                    "no library file `{}`: cannot read `{shown}`: {e}",
+                                    text.value
+                                ),
+                                "no such library file",
+                                "the path is relative to the folder of the file that uses it",
+                            ),
                         );
                         None
                     }
                 }
+            }
+        }
+    }
+
+    /// A library file's path as diagnostics show it: relative to the using file's name, as
+    /// the user wrote both.
+    fn shown_path(&self, file: usize, written: &str) -> String {
+        self.files.get(file).map_or_else(
+            || written.to_string(),
+            |(f, _)| {
+                let parent = Path::new(&f.name).parent().unwrap_or(Path::new(""));
+                normalize(&parent.join(written)).display().to_string()
+            },
+        )
+    }
+
+    /// The text of a library, once its key is known not to be loaded yet.
+    fn read(&mut self, file: usize, target: &UseTarget, key: &Key) -> Option<SourceFile> {
+        let (UseTarget::Path(text), Key::File(canonical)) = (target, key) else {
+            return match target {
+                UseTarget::Standard(name) => standard_source(&name.name),
+                UseTarget::Path(_) => None,
+            };
+        };
+        let shown = self.shown_path(file, &text.value);
+        match crate::read_limited(
+            canonical,
+            &shown,
+            crate::syntax::MAX_SOURCE_BYTES,
+            "a library",
+        ) {
+            Ok(source) => Some(source),
+            Err(failure) => {
+                let reason = failure
+                    .files
+                    .first()
+                    .and_then(|d| d.diagnostics.first())
+                    .map_or_else(String::new, |d| d.message.clone());
+                self.error(
+                    file,
+                    Diagnostic::error(
+                        "terms::check::missing_library",
+                        text.span,
+                        format!("no library file `{}`: {reason}", text.value),
+                    )
+                    .label("no such library file")
+                    .help("the path is relative to the folder of the file that uses it"),
+                );
+                None
             }
         }
     }

@@ -451,6 +451,16 @@ fn what_a_library_refuses() {
     .unwrap_err();
     assert_eq!(failure.codes(), ["terms::check::missing_library"]);
     assert!(failure.render().contains("did you mean `netherlands`?"));
+    // A library file is named relative to the contract's folder, never absolutely.
+    let dir = common::root().join("tests/libraries");
+    let file = SourceFile::new(
+        "demo.terms",
+        "contract demo\nuse \"/etc/hostname\"\nparty a\ncurrency EUR\n",
+    )
+    .with_path(&dir.join("demo.terms"));
+    let failure = terms::load_contract(&file).unwrap_err();
+    assert_eq!(failure.codes(), ["terms::check::missing_library"]);
+    assert!(failure.render().contains("is an absolute path"));
     // A calendar name the libraries declare only once `use`d.
     let failure = terms::load_contract(&contract(
         "contract demo\nparty a\ncurrency EUR\ncalendar netherlands\n",
