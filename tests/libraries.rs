@@ -116,6 +116,16 @@ fn a_contract_without_channels_has_the_standard_six() {
     );
     let with_belgium = load("contract demo\nuse belgium\nparty a\ncurrency EUR\n");
     assert_eq!(with_belgium.channels, c.channels);
+    // A contract's own channel on top of a library's counts as the library's.
+    let fax =
+        load("contract demo\nuse belgium\nchannel fax counts as written\nparty a\ncurrency EUR\n");
+    let id = |n: &str| fax.channels.id(n).unwrap();
+    assert_eq!(fax.channels.names().len(), 7);
+    assert!(fax.channels.satisfies(id("fax"), id("written")));
+    assert!(!fax.channels.satisfies(id("fax"), id("letter")));
+    // Without a channel of its own, `use netherlands` keeps the standard six.
+    let dutch = load("contract demo\nuse netherlands\nparty a\ncurrency EUR\n");
+    assert_eq!(dutch.channels, c.channels);
 }
 
 /// `use belgium` changes nothing for a contract that already had Belgium's calendar and the
