@@ -31,9 +31,48 @@ pub struct Contract {
     pub items: Vec<Item>,
 }
 
+/// A whole library file (`library belgium "…"`): declarations contracts take with `use`.
+#[derive(Debug, Clone)]
+pub struct Library {
+    pub name: Ident,
+    pub title: Option<Text>,
+    pub items: Vec<Item>,
+}
+
+/// What a `use` line names.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UseTarget {
+    /// `use belgium`: a library shipped with terms.
+    Standard(Ident),
+    /// `use "lib/extra.terms"`: a file, relative to the file that uses it.
+    Path(Text),
+}
+
+impl UseTarget {
+    pub fn span(&self) -> Span {
+        match self {
+            UseTarget::Standard(name) => name.span,
+            UseTarget::Path(path) => path.span,
+        }
+    }
+}
+
+/// `channel registered_letter "registered letter" counts as letter`
+#[derive(Debug, Clone)]
+pub struct ChannelDecl {
+    pub name: Ident,
+    pub description: Option<Text>,
+    /// The channel an act by this one also counts as.
+    pub counts_as: Option<Ident>,
+}
+
 /// One top-level declaration.
 #[derive(Debug, Clone)]
 pub enum Item {
+    /// `use belgium`, `use "lib/extra.terms"`
+    Use(UseTarget),
+    /// `channel email counts as written`
+    Channel(ChannelDecl),
     Vendor(Text),
     Party {
         name: Ident,
@@ -106,6 +145,19 @@ impl Counting {
 pub struct HolidayDecl {
     pub name: Ident,
     pub date: HolidayDate,
+    /// Substitution rules (`moves to next monday if saturday or sunday`), the first that
+    /// applies wins.
+    pub moves: Vec<Substitution>,
+    pub span: Span,
+}
+
+/// `moves to previous saturday if sunday`: when the holiday falls on one of `when`, it is
+/// kept on the nearest `to` after (or, `forward` false, before) it instead.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Substitution {
+    pub forward: bool,
+    pub to: chrono::Weekday,
+    pub when: Vec<chrono::Weekday>,
     pub span: Span,
 }
 

@@ -334,8 +334,82 @@ pub enum Holidays {
     Belgium,
     /// Weekends only.
     None,
-    /// The holidays a contract declares (`calendar france { holiday … }`), by name.
-    Declared(Vec<(String, crate::ast::HolidayDate)>),
+    /// The holidays a contract or a library declares (`calendar france { holiday … }`).
+    Declared(Vec<HolidayRule>),
+}
+
+/// One declared public holiday: when it falls, and where it moves when it falls on a listed
+/// weekday (`moves to previous saturday if sunday`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HolidayRule {
+    pub name: String,
+    pub date: crate::ast::HolidayDate,
+    /// Substitution rules; the first whose weekdays hold the day applies.
+    pub moves: Vec<Move>,
+}
+
+/// A substitution rule: on one of `when`, the holiday is kept on the nearest `to` after the
+/// day (`forward`) or before it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Move {
+    pub forward: bool,
+    pub to: Weekday,
+    pub when: Vec<Weekday>,
+}
+
+impl HolidayRule {
+    /// The day the holiday is kept in a year's reckoning: the rule's day of `year`, moved by
+    /// the first substitution rule that applies. A moved day may fall in the next or the
+    /// previous year (`holidays_of` asks the neighbouring years too).
+    pub fn day_in(&self, year: i32) -> Option<NaiveDate> {
+        self.day_with_easter(year, easter(year))
+    }
+
+    /// [`HolidayRule::day_in`], with the year's Easter Sunday computed once for every rule.
+    fn day_with_easter(&self, year: i32, easter: Option<NaiveDate>) -> Option<NaiveDate> {
+        let day = match self.date {
+            // 29 February only in leap years.
+            crate::ast::HolidayDate::Fixed { month, day } => {
+                NaiveDate::from_ymd_opt(year, month, day)
+            }
+            crate::ast::HolidayDate::Easter(offset) => {
+                let easter = easter?;
+                if offset >= 0 {
+                    easter.checked_add_days(Days::new(offset.unsigned_abs()))
+                } else {
+                    easter.checked_sub_days(Days::new(offset.unsigned_abs()))
+                }
+            }
+        }?;
+        let weekday = day.weekday();
+        let Some(rule) = self.moves.iter().find(|m| m.when.contains(&weekday)) else {
+            return Some(day);
+        };
+        // The nearest `to` strictly after (before) the day: 1 to 7 days away.
+        let from = i64::from(weekday.num_days_from_monday());
+        let to = i64::from(rule.to.num_days_from_monday());
+        let ahead = (to - from).rem_euclid(7);
+        let distance = if rule.forward {
+            if ahead == 0 {
+                7
+            } else {
+                ahead
+            }
+        } else {
+            let back = (from - to).rem_euclid(7);
+            if back == 0 {
+                7
+            } else {
+                back
+            }
+        };
+        let days = Days::new(distance.unsigned_abs());
+        if rule.forward {
+            day.checked_add_days(days)
+        } else {
+            day.checked_sub_days(days)
+        }
+    }
 }
 
 impl Holidays {
@@ -467,24 +541,25 @@ impl Calendar {
         let mut days: Vec<NaiveDate> = match &self.holidays {
             Holidays::None => Vec::new(),
             Holidays::Belgium => belgian_holidays(year).into_iter().map(|(d, _)| d).collect(),
-            Holidays::Declared(rules) => rules
-                .iter()
-                .filter_map(|(_, rule)| match rule {
-                    // 29 February only in leap years.
-                    crate::ast::HolidayDate::Fixed { month, day } => {
-                        NaiveDate::from_ymd_opt(year, *month, *day)
-                    }
-                    crate::ast::HolidayDate::Easter(offset) => {
-                        let easter = easter(year)?;
-                        if *offset >= 0 {
-                            easter.checked_add_days(Days::new(offset.unsigned_abs()))
-                        } else {
-                            easter.checked_sub_days(Days::new(offset.unsigned_abs()))
-                        }
-                    }
-                })
-                .filter(|d| d.year() == year)
-                .collect(),
+            Holidays::Declared(rules) => {
+                // A substituted holiday may move across New Year (1 January on a Sunday kept
+                // on the Saturday before): the neighbouring years' rules are asked too.
+                let moves = rules.iter().any(|r| !r.moves.is_empty());
+                let years = if moves {
+                    year.saturating_sub(1)..=year.saturating_add(1)
+                } else {
+                    year..=year
+                };
+                years
+                    .flat_map(|y| {
+                        let easter = easter(y);
+                        rules
+                            .iter()
+                            .filter_map(move |rule| rule.day_with_easter(y, easter))
+                    })
+                    .filter(|d| d.year() == year)
+                    .collect()
+            }
         };
         days.sort();
         days.dedup();

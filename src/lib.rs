@@ -41,6 +41,7 @@ pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
 pub mod generate;
+pub mod library;
 pub mod money;
 pub mod report;
 pub mod scenario;
@@ -106,11 +107,21 @@ pub fn format_source(file: &SourceFile) -> Result<String, Failure> {
 /// Parses and checks a contract. On success, also returns its warnings.
 pub fn load_contract(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Failure> {
     let ast = syntax::parse_contract(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
-    let result = check::check(&ast, &file.text);
+    let imports = library::load(file, &ast)?;
+    let result = check::check_with(&ast, &file.text, &imports);
     match result.checked {
         Some(checked) => Ok((checked, result.diagnostics)),
         None => Err(Failure::one(file, result.diagnostics)),
     }
+}
+
+/// Checks a `.terms` file, a contract or a library (told by its first word, `library`): on
+/// success, the contract's warnings (a library has none).
+pub fn check_terms_file(file: &SourceFile) -> Result<Vec<Diagnostic>, Failure> {
+    if fmt::printer_first_word(&file.text) == "library" {
+        return library::check_library(file).map(|()| Vec::new());
+    }
+    load_contract(file).map(|(_, warnings)| warnings)
 }
 
 /// Parses a scenario and checks it against a contract.
@@ -648,7 +659,7 @@ fn read_limited(
     if bytes.len() > max_bytes {
         return Err(too_large(u64::try_from(bytes.len()).unwrap_or(u64::MAX)));
     }
-    source_from_bytes(name, bytes)
+    source_from_bytes(name, bytes).map(|file| file.with_path(path))
 }
 
 /// Reads standard input whole as a source named `<stdin>`: at most `max_bytes`, UTF-8.

@@ -273,7 +273,7 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             let mut ok = true;
             for path in files {
                 match terms::read_contract(&path)
-                    .and_then(|f| terms::load_contract(&f).map(|(_, w)| (f, w)))
+                    .and_then(|f| terms::check_terms_file(&f).map(|w| (f, w)))
                 {
                     Ok((file, warnings)) => {
                         if !warnings.is_empty() {

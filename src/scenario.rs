@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use crate::ast::{self, LiteralKind};
 use crate::calendar::{AsOf, Moment, WrittenAsOf};
-use crate::check::types::{Type, CHANNELS};
+use crate::check::types::Type;
+use crate::check::ChannelId;
 use crate::check::{Checked, KindId};
 use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::source::Span;
@@ -50,7 +51,10 @@ pub struct EventRecord {
     pub kind: KindId,
     pub at: Moment,
     pub by: Option<String>,
+    /// The channel as written, for the report.
     pub via: Option<String>,
+    /// The same channel, resolved: what the evaluator compares.
+    pub channel: Option<ChannelId>,
     pub received: Option<Moment>,
     /// The declared fields, by slot ([`crate::check::FieldId`]); absent where not given.
     pub fields: Vec<Value>,
@@ -398,8 +402,9 @@ fn check_event(
         }
     }
     if let Some(channel) = &event.via {
-        if !CHANNELS.contains(&channel.name.as_str()) {
-            let hint = hint(&channel.name, CHANNELS);
+        if contract.channels.id(&channel.name).is_none() {
+            let names = contract.channels.names();
+            let hint = hint(&channel.name, names.iter().copied());
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::unknown_channel",
@@ -407,7 +412,7 @@ fn check_event(
                     format!("`{}` is not a channel", channel.name),
                 )
                 .label("unknown channel")
-                .help(format!("{hint}channels are: {}", CHANNELS.join(", "))),
+                .help(format!("{hint}channels are: {}", names.join(", "))),
             );
         }
     }
@@ -516,6 +521,10 @@ fn check_event(
         at,
         by: event.by.as_ref().map(|p| p.name.clone()),
         via: event.via.as_ref().map(|c| c.name.clone()),
+        channel: event
+            .via
+            .as_ref()
+            .and_then(|c| contract.channels.id(&c.name)),
         received: received.map(|(m, _)| m),
         fields: slots,
         rank: 0,

@@ -45,6 +45,8 @@ pub struct SourceFile {
     pub text: Arc<str>,
     /// The byte offset at which each line starts, for line and column look-ups.
     line_starts: Arc<[usize]>,
+    /// The file it was read from, if any: a contract's `use "…"` is relative to it.
+    pub path: Option<Arc<std::path::Path>>,
 }
 
 /// The UTF-8 byte-order mark some editors put at the start of a file.
@@ -63,7 +65,14 @@ impl SourceFile {
             name: name.into(),
             text,
             line_starts,
+            path: None,
         }
+    }
+
+    /// The same source, read from `path`.
+    pub fn with_path(mut self, path: &std::path::Path) -> SourceFile {
+        self.path = Some(Arc::from(path));
+        self
     }
 
     /// The text a span covers, or "" when the span is out of range.

@@ -277,6 +277,26 @@ fn belgian_public_holidays_2020_2035_match_the_official_table() {
     }
 }
 
+/// `lib/belgium.terms` declares the same ten days: the calendar every contract's `calendar
+/// belgium` (and the default calendar) now reads, against the official table.
+#[test]
+fn the_belgium_library_matches_the_official_table() {
+    let contract = terms::source::SourceFile::new(
+        "be.terms",
+        "contract be\nuse belgium\nparty a\ncurrency EUR\ncalendar belgium\n",
+    );
+    let (checked, _) = terms::load_contract(&contract).unwrap();
+    for (year, days) in HOLIDAYS {
+        let declared: Vec<String> = checked
+            .calendar
+            .holidays_of(year)
+            .iter()
+            .map(|day| day.format("%Y-%m-%d").to_string())
+            .collect();
+        assert_eq!(declared, days, "{year}");
+    }
+}
+
 #[test]
 fn known_business_day_counts() {
     let cal = Calendar::default();

@@ -27,6 +27,24 @@ fn check_passes_on_the_bundled_contracts() {
     assert!(out.contains("contracts/ecom.terms: ok"));
 }
 
+/// `terms check` checks library files too (told by their `library` header), with the
+/// libraries they use; a cycle of `use` is exit 2 with the diagnostic in the closing file.
+#[test]
+fn check_passes_on_the_shipped_libraries() {
+    let (code, out, err) = terms(&[
+        "check",
+        "lib/belgium.terms",
+        "lib/netherlands.terms",
+        "tests/libraries/post.terms",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("lib/netherlands.terms: ok"), "{out}");
+    let (code, _, err) = terms(&["check", "tests/libraries/cycle_a.terms"]);
+    assert_eq!(code, 2);
+    assert!(err.contains("terms::check::library_cycle"), "{err}");
+    assert!(err.contains("tests/libraries/cycle_b.terms:3:5"), "{err}");
+}
+
 #[test]
 fn eval_with_violations_exits_zero_and_json_has_the_stated_shape() {
     let (code, out, err) = terms(&[

@@ -35,7 +35,14 @@ fn strip_spans(debug: &str) -> String {
 
 fn tree(kind: Kind, text: &str) -> Result<String, terms::diagnostic::Diagnostic> {
     Ok(match kind {
-        Kind::Contract => strip_spans(&format!("{:?}", terms::syntax::parse_contract(text)?)),
+        // A library file (`library NAME`) is formatted as a contract is.
+        Kind::Contract => match terms::syntax::parse_contract(text) {
+            Ok(contract) => strip_spans(&format!("{contract:?}")),
+            Err(e) => strip_spans(&format!(
+                "{:?}",
+                terms::syntax::parse_library(text).map_err(|_| e)?
+            )),
+        },
         Kind::Scenario => {
             let (ast, layout) = terms::syntax::parse_scenario_layout(text)?;
             // The tree keeps facts and events apart: the order of the lines is in the layout.
@@ -127,7 +134,7 @@ fn check_formatting(name: &str, kind: Kind, text: &str) -> String {
 fn every_bundled_file_formats_idempotently_keeping_its_tree_and_comments() {
     let root = common::root();
     let mut paths = Vec::new();
-    for dir in ["contracts", "tests", "examples"] {
+    for dir in ["contracts", "lib", "tests", "examples"] {
         sources(&root.join(dir), &mut paths);
     }
     paths.sort();
@@ -154,6 +161,7 @@ fn the_bundled_contracts_and_scenarios_are_in_the_canonical_layout() {
     let root = common::root();
     let mut paths = Vec::new();
     sources(&root.join("contracts"), &mut paths);
+    sources(&root.join("lib"), &mut paths);
     sources(&root.join("tests/scenarios"), &mut paths);
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
@@ -670,5 +678,16 @@ fn formatting_speed_against_parsing() {
         parse / rounds,
         fmt / rounds,
         fmt.as_secs_f64() / parse.as_secs_f64()
+    );
+}
+
+/// The declarations of issue 9's libraries: `use`, `channel … counts as`, a library header,
+/// holidays with substitution rules, each printed on its line.
+#[test]
+fn libraries_channels_and_substitutions_get_the_canonical_layout() {
+    let messy = "library  post   \"Post\"\nuse   belgium\nuse \"x.terms\"\nchannel courier\n  \"by courier\"   counts   as\n registered_letter\ncalendar nl {\nholiday koningsdag on 04-27  moves to previous saturday if sunday\n holiday x on 12-25 moves to next monday if saturday or sunday moves to next tuesday if monday\n}\n";
+    assert_eq!(
+        format(Kind::Contract, messy).unwrap(),
+        "library post \"Post\"\nuse belgium\nuse \"x.terms\"\nchannel courier \"by courier\" counts as registered_letter\ncalendar nl {\n  holiday koningsdag on 04-27 moves to previous saturday if sunday\n  holiday x on 12-25 moves to next monday if saturday or sunday moves to next tuesday if monday\n}\n"
     );
 }

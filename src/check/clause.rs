@@ -381,6 +381,7 @@ impl Checker {
             .as_ref()
             .map(|u| self.lower_as(u, &Type::Time, env));
         let via = self.channels(&parts.via);
+        let channels = self.channel_ids(&via);
         Some(Obligation {
             party: party?,
             action: action.value.clone(),
@@ -388,6 +389,7 @@ impl Checker {
             deadline: deadline.map(|d| d.ok_or(())).transpose().ok()?,
             until: until.map(|u| u.ok_or(())).transpose().ok()?,
             via,
+            channels,
             act: act.map(|a| a.ok_or(())).transpose().ok()?,
             requires: requires.map(|r| r.ok_or(())).transpose().ok()?,
             counts: parts.counts,
@@ -484,6 +486,11 @@ impl Checker {
         })
     }
 
+    /// Channels the checker knows, by id.
+    pub(super) fn channel_ids(&self, names: &[String]) -> Vec<ChannelId> {
+        names.iter().filter_map(|n| self.channels.id(n)).collect()
+    }
+
     pub(super) fn channels(&mut self, via: &Option<Vec<Ident>>) -> Vec<String> {
         let mut out = Vec::new();
         for channel in via.iter().flatten() {
@@ -534,12 +541,14 @@ impl Checker {
             None => None,
         };
         let via = self.channels(&parts.via);
+        let channels = self.channel_ids(&via);
         Some(Right {
             party: party?,
             action: action.value.clone(),
             opens: opens.map(|o| o.ok_or(())).transpose().ok()?,
             deadline: deadline.map(|d| d.ok_or(())).transpose().ok()?,
             via,
+            channels,
             exercised_by: exercised_by.map(|k| k.ok_or(())).transpose().ok()?,
             while_unmet,
             counts: parts.counts,
@@ -671,6 +680,7 @@ impl Checker {
                 party.base.name.clone()
             };
             let via = self.channels(&Some(via.clone()));
+            let channels = self.channel_ids(&via);
             let Some(kind) = kind else {
                 continue;
             };
@@ -678,6 +688,7 @@ impl Checker {
                 kind,
                 party,
                 via,
+                channels,
                 before: *before,
             });
         }

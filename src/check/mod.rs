@@ -2,6 +2,7 @@
 //! every problem it finds (names that do not resolve, types that disagree, parties not
 //! declared, duplicate ids, clause lines that do not belong) in one run.
 
+pub mod channels;
 mod clause;
 mod expr;
 mod lint;
@@ -18,7 +19,7 @@ use crate::diagnostic::{did_you_mean, Diagnostic};
 use crate::source::Span;
 
 pub use model::*;
-use types::{Type, CHANNELS};
+use types::Type;
 
 /// The result of checking: the contract if it has no errors, and every diagnostic
 /// (errors and warnings) either way.
@@ -30,9 +31,24 @@ pub struct CheckResult {
 use crate::builtins::Builtin;
 pub use crate::builtins::BUILTINS as FUNCTIONS;
 
-/// Checks a contract.
+/// Checks a contract that uses no library.
 pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
+    check_with(contract, source, &crate::library::Imports::default())
+}
+
+/// Checks a contract with what its libraries declare (see [`crate::library::load`]).
+pub fn check_with(
+    contract: &ast::Contract,
+    source: &str,
+    imports: &crate::library::Imports,
+) -> CheckResult {
     let mut checker = Checker::default();
+    if let Some(belgium) = crate::library::standard_calendar("belgium") {
+        // The default calendar is the `belgium` library's (equal to `Calendar::default`'s
+        // computed Belgian holidays; tests/calendar.rs checks it).
+        checker.calendar.holidays = Holidays::Declared(belgium);
+    }
+    checker.imported(contract, imports);
     checker.declarations(contract);
     let (order, cyclic, evaluation) = checker.dependencies(contract);
     checker.lets(contract, &order, &cyclic);
@@ -57,6 +73,7 @@ pub fn check(contract: &ast::Contract, source: &str) -> CheckResult {
                 .collect(),
             currency: checker.currency.take().map_or_else(String::new, |(c, _)| c),
             calendar: std::mem::take(&mut checker.calendar),
+            channels: std::mem::take(&mut checker.channels),
             notices: std::mem::take(&mut checker.notices),
             rounding: checker
                 .rounding
@@ -114,6 +131,11 @@ struct Checker {
     parties: BTreeMap<String, (Span, String)>,
     currency: Option<(String, Span)>,
     calendar: Calendar,
+    /// The calendars the contract's libraries declare, by name.
+    library_calendars: BTreeMap<String, crate::library::ImportedCalendar>,
+    /// The units the contract's libraries declare.
+    imported_units: Vec<(String, crate::library::Origin)>,
+    channels: channels::Channels,
     notices: NoticeRules,
     rounding: Option<rust_decimal::RoundingStrategy>,
     roll_forward: bool,
@@ -182,6 +204,88 @@ impl Checker {
         self.diagnostics.push(d);
     }
 
+    // ------------------------------------------------------------ libraries and channels
+
+    /// What the contract's libraries declare, and the contract's own channels: the channel
+    /// relation (the six channels of 0.1 when no file declares one), the units, the
+    /// calendars a `calendar NAME` line may choose.
+    fn imported(&mut self, contract: &ast::Contract, imports: &crate::library::Imports) {
+        use crate::library::Namespace;
+        self.library_calendars = imports.calendars.clone();
+        self.imported_units = imports.units.clone();
+        for item in &contract.items {
+            if let ast::Item::Unit { name, .. } = item {
+                if let Some(origin) = imports.origin_of(Namespace::Unit, &name.name) {
+                    self.error(crate::library::duplicate_elsewhere(name, origin, "unit"));
+                }
+            }
+        }
+        // Channels: the libraries' (already a relation among themselves), then the
+        // contract's, which may count as a library's.
+        let mut list: Vec<(String, Option<String>)> = imports
+            .channels
+            .iter()
+            .map(|c| (c.name.clone(), c.counts_as.clone()))
+            .collect();
+        let mut own: Vec<&ast::ChannelDecl> = Vec::new();
+        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
+        for item in &contract.items {
+            let ast::Item::Channel(decl) = item else {
+                continue;
+            };
+            if let Some(origin) = imports.origin_of(Namespace::Channel, &decl.name.name) {
+                self.error(crate::library::duplicate_elsewhere(
+                    &decl.name, origin, "channel",
+                ));
+                continue;
+            }
+            if let Some(first) = seen.insert(&decl.name.name, decl.name.span) {
+                self.duplicate(&decl.name, first, "channel");
+                continue;
+            }
+            own.push(decl);
+        }
+        if list.is_empty() && own.is_empty() {
+            self.channels = channels::Channels::standard();
+            return;
+        }
+        let imported = list.len();
+        list.extend(own.iter().map(|d| {
+            (
+                d.name.name.clone(),
+                d.counts_as.as_ref().map(|c| c.name.clone()),
+            )
+        }));
+        // Each failure is reported and its `counts as` dropped: the relation then holds.
+        if let Err(failures) = channels::Channels::new(&list) {
+            let names: Vec<String> = list.iter().map(|(n, _)| n.clone()).collect();
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            for failure in failures {
+                let (channels::ChannelError::Unknown(i) | channels::ChannelError::Cycle(i)) =
+                    failure;
+                if let Some(entry) = list.get_mut(i) {
+                    entry.1 = None;
+                }
+                // The libraries' relation was checked when they were loaded.
+                let Some(decl) = i.checked_sub(imported).and_then(|j| own.get(j)) else {
+                    continue;
+                };
+                match (failure, &decl.counts_as) {
+                    (channels::ChannelError::Unknown(_), Some(parent)) => self.not_one_of(
+                        "terms::check::unknown_channel",
+                        parent,
+                        "is not a channel",
+                        "unknown channel",
+                        "channels are",
+                        &names,
+                    ),
+                    _ => self.error(crate::library::channel_cycle(&decl.name)),
+                }
+            }
+        }
+        self.channels = channels::Channels::new(&list).unwrap_or_default();
+    }
+
     // ------------------------------------------------------------ declarations
 
     fn declarations(&mut self, contract: &ast::Contract) {
@@ -206,6 +310,9 @@ impl Checker {
                 }
             }
         }
+        for (unit, _) in &self.imported_units {
+            self.units.entry(unit.clone()).or_default();
+        }
         let kind_ids: BTreeMap<String, KindId> = kinds
             .iter()
             .enumerate()
@@ -217,7 +324,7 @@ impl Checker {
         for item in &contract.items {
             match item {
                 ast::Item::Vendor(text) => self.vendor = Some(text.value.clone()),
-                ast::Item::Unit { .. } => {}
+                ast::Item::Unit { .. } | ast::Item::Use(_) | ast::Item::Channel(_) => {}
                 ast::Item::Party { name, description } => {
                     if let Some(first) = self.parties.get(&name.name) {
                         let first = first.0;
@@ -299,34 +406,63 @@ impl Checker {
                     }
                     calendar_seen = true;
                     if let Some(declared) = holidays {
-                        let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
-                        let mut rules = Vec::new();
-                        for h in declared {
-                            if let Some(first) = seen.insert(&h.name.name, h.name.span) {
-                                self.duplicate(&h.name, first, "holiday");
-                                continue;
-                            }
-                            rules.push((h.name.name.clone(), h.date));
+                        if let Some(origin) = self
+                            .library_calendars
+                            .get(&name.name)
+                            .map(|c| c.origin.clone())
+                        {
+                            self.error(crate::library::duplicate_elsewhere(
+                                name, &origin, "calendar",
+                            ));
                         }
+                        let mut errors = Vec::new();
+                        let rules = crate::library::holiday_rules(declared, &mut errors);
+                        self.diagnostics.extend(errors);
                         self.calendar.holidays = Holidays::Declared(rules);
                         self.calendar.name = name.name.clone();
                         self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
                         continue;
                     }
+                    if let Some(library) = self.library_calendars.get(&name.name).cloned() {
+                        // A library's calendar: its holidays, hours and closing days; the
+                        // contract's own hours and closing days come on top.
+                        self.calendar.holidays = Holidays::Declared(library.holidays);
+                        self.calendar.name = name.name.clone();
+                        if let (Some((open, close)), None) = (library.hours, hours) {
+                            self.calendar.opens = open;
+                            self.calendar.closes = close;
+                        }
+                        self.calendar.closed.extend(library.closed);
+                        self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
+                        continue;
+                    }
                     match Holidays::by_name(&name.name) {
                         Some(h) => {
-                            self.calendar.holidays = h;
+                            // `calendar belgium` is the `belgium` library's.
+                            self.calendar.holidays =
+                                match (&h, crate::library::standard_calendar(&name.name)) {
+                                    (Holidays::Belgium, Some(rules)) => Holidays::Declared(rules),
+                                    _ => h,
+                                };
                             self.calendar.name = name.name.clone();
                             self.calendar.closed.extend(closed.iter().map(|(d, _)| *d));
                         }
                         None => {
+                            let mut names: Vec<&str> =
+                                self.library_calendars.keys().map(String::as_str).collect();
+                            names.extend(Holidays::NAMES);
+                            names.sort_unstable();
+                            names.dedup();
+                            let names: Vec<String> =
+                                names.into_iter().map(str::to_string).collect();
+                            let names: Vec<&str> = names.iter().map(String::as_str).collect();
                             self.not_one_of(
                                 "terms::check::unknown_calendar",
                                 name,
                                 "is not a known calendar",
                                 "unknown calendar",
                                 "the calendars are",
-                                &Holidays::NAMES,
+                                &names,
                             );
                         }
                     }
@@ -368,10 +504,10 @@ impl Checker {
                     match &rule.channel {
                         None => self.notices.default = Some((rule.counting, article)),
                         Some(channel) => {
-                            if self.known_channel(channel) {
-                                self.notices
-                                    .by_channel
-                                    .insert(channel.name.clone(), (rule.counting, article));
+                            if let (true, Some(id)) =
+                                (self.known_channel(channel), self.channels.id(&channel.name))
+                            {
+                                self.notices.by_channel.insert(id, (rule.counting, article));
                             }
                         }
                     }
@@ -719,16 +855,17 @@ impl Checker {
     }
 
     fn known_channel(&mut self, channel: &Ident) -> bool {
-        if CHANNELS.contains(&channel.name.as_str()) {
+        if self.channels.id(&channel.name).is_some() {
             return true;
         }
+        let channels = self.channels.clone();
         self.not_one_of(
             "terms::check::unknown_channel",
             channel,
             "is not a channel",
             "unknown channel",
             "channels are",
-            &CHANNELS,
+            &channels.names(),
         );
         false
     }

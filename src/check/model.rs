@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use crate::ast::{Counting, Duration};
 use crate::calendar::Calendar;
+pub use crate::check::channels::{ChannelId, Channels};
 use crate::check::types::Type;
 use crate::source::Span;
 
@@ -22,6 +23,8 @@ pub struct Checked {
     pub parties: BTreeMap<String, String>,
     pub currency: String,
     pub calendar: Calendar,
+    /// The channels parties act by, and which satisfies which.
+    pub channels: Channels,
     pub notices: NoticeRules,
     /// How computed amounts are rounded to the cent.
     pub rounding: rust_decimal::RoundingStrategy,
@@ -57,14 +60,14 @@ pub enum Evaluation {
 #[derive(Debug, Clone, Default)]
 pub struct NoticeRules {
     pub default: Option<(Counting, Option<String>)>,
-    pub by_channel: BTreeMap<String, (Counting, Option<String>)>,
+    pub by_channel: BTreeMap<ChannelId, (Counting, Option<String>)>,
 }
 
 impl NoticeRules {
     /// The rule for a channel: the channel's own, else the default, else on sending.
-    pub fn counting(&self, channel: Option<&str>) -> (Counting, Option<&str>) {
+    pub fn counting(&self, channel: Option<ChannelId>) -> (Counting, Option<&str>) {
         channel
-            .and_then(|c| self.by_channel.get(c))
+            .and_then(|c| self.by_channel.get(&c))
             .or(self.default.as_ref())
             .map_or((Counting::Sending, None), |(c, a)| (*c, a.as_deref()))
     }
@@ -188,7 +191,10 @@ pub struct Obligation {
     pub deadline: Option<DeadlineRule>,
     /// For a prohibition: when it ends.
     pub until: Option<Core>,
+    /// The accepted channels as written, for the report.
     pub via: Vec<String>,
+    /// The same channels by id: what the evaluator compares.
+    pub channels: Vec<ChannelId>,
     /// The event kind that fulfils (or, for a prohibition, breaches) it.
     pub act: Option<KindId>,
     /// An obligation of result: met when this holds.
@@ -212,7 +218,10 @@ pub struct Right {
     pub opens: Option<Opens>,
     /// The window's last moment, if the right must be exercised in time.
     pub deadline: Option<DeadlineRule>,
+    /// The accepted channels as written, for the report.
     pub via: Vec<String>,
+    /// The same channels by id: what the evaluator compares.
+    pub channels: Vec<ChannelId>,
     pub exercised_by: Option<KindId>,
     /// The right lasts while this obligation (same event) is unmet.
     pub while_unmet: Option<ClauseId>,
@@ -259,7 +268,10 @@ pub struct Term {
 pub struct TermNotice {
     pub kind: KindId,
     pub party: String,
+    /// The accepted channels as written, for the report.
     pub via: Vec<String>,
+    /// The same channels by id: what the evaluator compares.
+    pub channels: Vec<ChannelId>,
     pub before: Duration,
 }
 

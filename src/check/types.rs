@@ -84,21 +84,3 @@ impl fmt::Display for Type {
         }
     }
 }
-
-/// The channels a party can act by.
-pub const CHANNELS: [&str; 6] = [
-    "registered_letter",
-    "letter",
-    "email",
-    "written",
-    "platform",
-    "phone",
-];
-
-/// Whether an act by `used` satisfies a requirement of `required`. `written` accepts any
-/// written form; a registered letter is a letter.
-pub fn channel_satisfies(used: &str, required: &str) -> bool {
-    used == required
-        || (required == "written" && matches!(used, "registered_letter" | "letter" | "email"))
-        || (required == "letter" && used == "registered_letter")
-}

@@ -23,7 +23,6 @@ use rust_decimal::Decimal;
 
 use crate::ast::{Counting, Duration, Unit};
 use crate::calendar::{self, AsOf, CalendarError, Moment};
-use crate::check::types::channel_satisfies;
 use crate::check::{
     is_period, Body, Checked, Clause, ClauseId, Core, DeadlineRule, Debts, Evaluation, FieldId,
     KindId, Obligation, Opens, Party, Scope, ValueId,
@@ -569,7 +568,8 @@ impl<'a> Engine<'a> {
         clause: ClauseId,
         kind: KindId,
         event: Option<usize>,
-        via: &[String],
+        // The accepted channels as written (for the report) and by id (compared).
+        (via, channels): (&[String], &[crate::check::ChannelId]),
         counts: Option<Counting>,
         notes: &mut Vec<String>,
     ) -> Vec<(usize, Moment)> {
@@ -586,7 +586,10 @@ impl<'a> Engine<'a> {
                 continue;
             }
             let used = act.via.as_deref().unwrap_or("unspecified channel");
-            if !via.is_empty() && !via.iter().any(|v| channel_satisfies(used, v)) {
+            let accepted = act
+                .channel
+                .is_some_and(|c| channels.iter().any(|&r| self.c.channels.satisfies(c, r)));
+            if !channels.is_empty() && !accepted {
                 notes.push(format!(
                     "`{}` by {used} does not count: {} required",
                     act.id,

@@ -212,7 +212,7 @@ impl<'a> Engine<'a> {
         if let (Some(at), Some(act)) = (met_on, by.and_then(|b| self.s.events.get(b))) {
             let counting = o
                 .counts
-                .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+                .unwrap_or_else(|| self.c.notices.counting(act.channel).0);
             let kind = o.act.map_or("", |k| self.c.kind_name(k));
             let via = act
                 .via
@@ -438,7 +438,8 @@ impl<'a> Engine<'a> {
         }
         // Acts in the order they count (a payment counted on receipt may count after a later
         // one), so the one that completes the amount is the day it was met.
-        let mut acts = self.counting_acts(clause, kind, event, &o.via, o.counts, notes);
+        let mut acts =
+            self.counting_acts(clause, kind, event, (&o.via, &o.channels), o.counts, notes);
         acts.sort_by_key(|(_, counts)| counts.sort_key());
         let parts = acts
             .into_iter()
@@ -456,7 +457,7 @@ impl<'a> Engine<'a> {
         clause_rule: Option<Counting>,
         act: &crate::scenario::EventRecord,
     ) -> Option<Moment> {
-        let rule = clause_rule.unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+        let rule = clause_rule.unwrap_or_else(|| self.c.notices.counting(act.channel).0);
         match rule {
             Counting::Sending | Counting::Posting => Some(act.at),
             Counting::Receipt => act.received,

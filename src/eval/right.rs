@@ -179,9 +179,14 @@ impl<'a> Engine<'a> {
         let Some(kind) = &r.exercised_by else {
             return (None, notes);
         };
-        for (candidate, at) in
-            self.counting_acts(clause, *kind, event, &r.via, r.counts, &mut notes)
-        {
+        for (candidate, at) in self.counting_acts(
+            clause,
+            *kind,
+            event,
+            (&r.via, &r.channels),
+            r.counts,
+            &mut notes,
+        ) {
             let id = self
                 .s
                 .events

@@ -81,12 +81,16 @@ impl<'a> Engine<'a> {
                     continue;
                 };
                 let used = act.via.as_deref().unwrap_or("unspecified channel");
-                let channel_ok =
-                    rule.via.is_empty() || rule.via.iter().any(|v| channel_satisfies(used, v));
+                let channel_ok = rule.channels.is_empty()
+                    || act.channel.is_some_and(|c| {
+                        rule.channels
+                            .iter()
+                            .any(|&r| self.c.channels.satisfies(c, r))
+                    });
                 let in_time = counts.is_some_and(|c| c.is_by(*deadline));
                 let counting = term
                     .counts
-                    .unwrap_or_else(|| self.c.notices.counting(act.via.as_deref()).0);
+                    .unwrap_or_else(|| self.c.notices.counting(act.channel).0);
                 let reason = match (channel_ok, counts, in_time) {
                     (false, _, _) => {
                         format!("sent by {used}: only {} counts", rule.via.join(" or "))

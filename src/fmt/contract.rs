@@ -34,6 +34,34 @@ pub(super) fn print(
     Ok(p.out)
 }
 
+/// A library's text in the canonical layout.
+pub(super) fn print_library(
+    src: &str,
+    library: &Library,
+    layout: &ContractLayout,
+) -> Result<String, Diagnostic> {
+    if library.items.len() != layout.items.len() {
+        return Err(super::internal(
+            "the library's items and their places disagree",
+        ));
+    }
+    let mut p = Printer::new(src);
+    let header = layout.header;
+    p.element(header, header.end, 0, |p| {
+        p.push("library ");
+        p.push(&library.name.name);
+        if let Some(title) = &library.title {
+            p.push(" ");
+            p.push(&quoted(&title.value));
+        }
+    });
+    for (item, span) in library.items.iter().zip(&layout.items) {
+        print_item(&mut p, item, *span);
+    }
+    p.rest();
+    Ok(p.out)
+}
+
 fn print_item(p: &mut Printer, item: &Item, span: Span) {
     match item {
         Item::Clause(clause) => print_clause(p, clause, span),
@@ -62,6 +90,26 @@ fn item_exprs(item: &Item) -> Vec<&Expr> {
 /// A top-level declaration other than a clause or an event kind, on one line.
 fn item_text(p: &mut Printer, item: &Item, span: Span) {
     match item {
+        Item::Use(UseTarget::Standard(name)) => {
+            p.push("use ");
+            p.push(&name.name);
+        }
+        Item::Use(UseTarget::Path(path)) => {
+            p.push("use ");
+            p.push(&quoted(&path.value));
+        }
+        Item::Channel(decl) => {
+            p.push("channel ");
+            p.push(&decl.name.name);
+            if let Some(d) = &decl.description {
+                p.push(" ");
+                p.push(&quoted(&d.value));
+            }
+            if let Some(parent) = &decl.counts_as {
+                p.push(" counts as ");
+                p.push(&parent.name);
+            }
+        }
         Item::Vendor(text) => {
             p.push("vendor ");
             p.push(&quoted(&text.value));
@@ -123,6 +171,9 @@ fn item_text(p: &mut Printer, item: &Item, span: Span) {
                                 format!("easter {sign} {n} {unit}")
                             }
                         });
+                        for rule in &h.moves {
+                            p.push(&substitution_text(rule));
+                        }
                     }
                     p.push("\n}");
                 }
@@ -183,6 +234,26 @@ fn item_text(p: &mut Printer, item: &Item, span: Span) {
             p.push(&text);
         }
     }
+}
+
+/// ` moves to next monday if saturday or sunday`
+fn substitution_text(rule: &Substitution) -> String {
+    let day = |d: &chrono::Weekday| match d {
+        chrono::Weekday::Mon => "monday",
+        chrono::Weekday::Tue => "tuesday",
+        chrono::Weekday::Wed => "wednesday",
+        chrono::Weekday::Thu => "thursday",
+        chrono::Weekday::Fri => "friday",
+        chrono::Weekday::Sat => "saturday",
+        chrono::Weekday::Sun => "sunday",
+    };
+    let when: Vec<&str> = rule.when.iter().map(day).collect();
+    format!(
+        " moves to {} {} if {}",
+        if rule.forward { "next" } else { "previous" },
+        day(&rule.to),
+        when.join(" or ")
+    )
 }
 
 /// `event invoice { amount: money, direct_debit: bool? }` on one line; with a comment among

@@ -54,6 +54,12 @@ pub fn kind_of(name: &str, text: &str) -> Result<Kind, Diagnostic> {
     }
 }
 
+/// The first word of a text, comments and whitespace skipped (`contract`, `library`,
+/// `scenario`).
+pub fn printer_first_word(text: &str) -> &str {
+    printer::Printer::new(text).word_at(0)
+}
+
 /// The diagnostic for a history `terms fmt` does not format.
 pub fn unsupported(format: &str) -> Diagnostic {
     Diagnostic::error(
@@ -76,13 +82,30 @@ pub fn format(kind: Kind, text: &str) -> Result<String, Diagnostic> {
     }
 }
 
-/// A contract's text in the canonical layout; a syntax error is the parser's diagnostic.
+/// A contract's (or a library's) text in the canonical layout; a syntax error is the
+/// parser's diagnostic.
 pub fn format_contract(text: &str) -> Result<String, Diagnostic> {
+    if printer::Printer::new(text).word_at(0) == "library" {
+        return format_library(text);
+    }
     let (ast, layout) = syntax::parse_contract_layout(text)?;
     let out = contract::print(text, &ast, &layout)?;
     let again = syntax::parse_contract(&out).map_err(|d| unsafe_output(&d.message))?;
     if without_spans(&format!("{ast:?}")) != without_spans(&format!("{again:?}")) {
         return Err(unsafe_output("the printed contract parses differently"));
+    }
+    same_comments(text, &out)?;
+    Ok(out)
+}
+
+/// A library's text in the canonical layout: its header, then its declarations as a
+/// contract's are printed.
+pub fn format_library(text: &str) -> Result<String, Diagnostic> {
+    let (ast, layout) = syntax::parse_library_layout(text)?;
+    let out = contract::print_library(text, &ast, &layout)?;
+    let again = syntax::parse_library(&out).map_err(|d| unsafe_output(&d.message))?;
+    if without_spans(&format!("{ast:?}")) != without_spans(&format!("{again:?}")) {
+        return Err(unsafe_output("the printed library parses differently"));
     }
     same_comments(text, &out)?;
     Ok(out)

@@ -64,6 +64,61 @@ pub fn parse_contract_layout(text: &str) -> R<(Contract, ContractLayout)> {
     }
 }
 
+/// Parses a library file (`library NAME "…"` and declarations).
+pub fn parse_library(text: &str) -> R<Library> {
+    parse_library_layout(text).map(|(library, _)| library)
+}
+
+/// [`parse_library`], with where each top-level item is (the header's span is
+/// `ContractLayout::header`).
+pub fn parse_library_layout(text: &str) -> R<(Library, ContractLayout)> {
+    check_limits(text, super::MAX_SOURCE_BYTES)?;
+    let owned = text.to_string();
+    let parse = move || {
+        let mut pairs = ContractParser::parse(Rule::library, &owned)
+            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
+        let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+        library(root)
+    };
+    match std::thread::Builder::new()
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(parse)
+    {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(shape(Span::new(0, 0)))),
+        Err(_) => Err(Diagnostic::error(
+            "terms::syntax::internal",
+            Span::new(0, 0),
+            "could not start the parser",
+        )
+        .label("here")
+        .help("the machine is out of threads or memory; try again")),
+    }
+}
+
+fn library(pair: P) -> R<(Library, ContractLayout)> {
+    let mut children = Children::of(pair);
+    let header = children.next()?;
+    let mut layout = ContractLayout {
+        header: span_of(&header),
+        items: Vec::new(),
+    };
+    let mut h = Children::of(header);
+    h.skip(Rule::kw_library);
+    let name = ident(h.next()?);
+    let title = h.next_if(Rule::string).map(string).transpose()?;
+    let mut items = Vec::new();
+    for pair in children.rest() {
+        if pair.as_rule() == Rule::EOI {
+            break;
+        }
+        layout.items.push(span_of(&pair));
+        items.push(item(pair)?);
+    }
+    Ok((Library { name, title, items }, layout))
+}
+
 /// The stack of the parsing thread: far more than the bounded nesting needs.
 const PARSER_STACK_BYTES: usize = 64 << 20;
 
@@ -112,6 +167,29 @@ fn item(pair: P) -> R<Item> {
     match pair.as_rule() {
         Rule::vendor_decl => vendor_decl(pair),
         Rule::party_decl => party_decl(pair),
+        Rule::use_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_use);
+            let target = c.next()?;
+            Ok(Item::Use(match target.as_rule() {
+                Rule::string => UseTarget::Path(string(target)?),
+                _ => UseTarget::Standard(ident(target)),
+            }))
+        }
+        Rule::channel_decl => {
+            let mut c = Children::of(pair);
+            c.skip(Rule::kw_channel);
+            let name = ident(c.next()?);
+            let description = c.next_if(Rule::string).map(string).transpose()?;
+            c.skip(Rule::kw_counts);
+            c.skip(Rule::kw_as);
+            let counts_as = c.next_if(Rule::ident).map(ident);
+            Ok(Item::Channel(ChannelDecl {
+                name,
+                description,
+                counts_as,
+            }))
+        }
         Rule::unit_decl => {
             let mut c = Children::of(pair);
             c.skip(Rule::kw_unit);
@@ -266,7 +344,44 @@ fn holiday_decl(pair: P) -> R<HolidayDecl> {
             HolidayDate::Easter(offset)
         }
     };
-    Ok(HolidayDecl { name, date, span })
+    let mut moves = Vec::new();
+    for rule in c.rest() {
+        moves.push(substitution(rule)?);
+    }
+    Ok(HolidayDecl {
+        name,
+        date,
+        moves,
+        span,
+    })
+}
+
+/// `moves to next monday if saturday or sunday`
+fn substitution(pair: P) -> R<Substitution> {
+    let span = span_of(&pair);
+    let mut c = Children::of(pair);
+    c.skip(Rule::kw_moves);
+    let forward = c.next_if(Rule::kw_previous).is_none();
+    c.skip(Rule::kw_next);
+    let to = weekday(c.next()?)?;
+    c.skip(Rule::kw_if);
+    let mut when = Vec::new();
+    for day in c.rest() {
+        if day.as_rule() == Rule::weekday {
+            when.push(weekday(day)?);
+        }
+    }
+    Ok(Substitution {
+        forward,
+        to,
+        when,
+        span,
+    })
+}
+
+fn weekday(pair: P) -> R<chrono::Weekday> {
+    let span = span_of(&pair);
+    pair.as_str().parse().map_err(|_| shape(span))
 }
 
 /// `09:00`: a local time of day.
@@ -945,6 +1060,19 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::COMMENT => "a comment",
         Rule::contract => "a contract",
         Rule::contract_header => "`contract NAME`",
+        Rule::library => "a library",
+        Rule::library_header => "`library NAME`",
+        Rule::use_decl => "`use NAME` or `use \"FILE\"`",
+        Rule::channel_decl => "`channel NAME`",
+        Rule::substitution => "`moves to next|previous WEEKDAY if WEEKDAY`",
+        Rule::weekday => "a weekday (`monday` … `sunday`)",
+        Rule::kw_library => "`library`",
+        Rule::kw_use => "`use`",
+        Rule::kw_channel => "`channel`",
+        Rule::kw_as => "`as`",
+        Rule::kw_moves => "`moves`",
+        Rule::kw_next => "`next`",
+        Rule::kw_previous => "`previous`",
         Rule::item => "a declaration or a clause",
         Rule::vendor_decl => "`vendor \"…\"`",
         Rule::party_decl => "`party NAME`",

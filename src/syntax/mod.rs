@@ -15,7 +15,9 @@ use pest::iterators::{Pair, Pairs};
 use pest::RuleType;
 use rust_decimal::Decimal;
 
-pub use contract::{parse_contract, parse_contract_layout, ContractLayout};
+pub use contract::{
+    parse_contract, parse_contract_layout, parse_library, parse_library_layout, ContractLayout,
+};
 pub use machine::{default_title, parse_csv, parse_history_line, parse_jsonl, TextFields};
 pub use scenario::{
     parse_as_of, parse_scenario, parse_scenario_layout, ScenarioLayout, ScenarioLine,
