@@ -46,6 +46,7 @@ pub enum Builtin {
     BusinessDaysBetween,
     HoursBetween,
     MinutesBetween,
+    SecondsBetween,
     StateAfter,
     StateBefore,
     Charged,
@@ -63,7 +64,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 44] = [
+pub const BUILTINS: [Signature; 45] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -350,6 +351,13 @@ pub const BUILTINS: [Signature; 44] = [
         min_args: 2,
         max_args: Some(2),
         doc: "minutes_between(a, b): minutes elapsed from a to b",
+    },
+    Signature {
+        builtin: Builtin::SecondsBetween,
+        name: "seconds_between",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "seconds_between(a, b): seconds elapsed from a to b, as a clock measures them",
     },
     Signature {
         builtin: Builtin::StateAfter,

@@ -459,3 +459,67 @@ fn a_declared_calendar_is_formatted_and_read_back() {
     let formatted = terms::format_source(&file).unwrap_or_else(|f| panic!("{}", f.render()));
     assert_eq!(formatted, text);
 }
+
+/// A grace period given as a number: `grace * 1 day`.
+const GRACE: &str = r#"contract grace
+party vendor
+party client
+currency EUR
+timezone "Europe/Brussels"
+param grace: number
+event invoice { amount: money }
+event payment { invoice: invoice, amount: money }
+event request { }
+event reply { request: request }
+obligation pay article "1" {
+  for each invoice i
+  client must "pay the invoice"
+  by i + grace * 1 day
+  fulfilled by payment
+}
+value response_time article "2" {
+  for each reply r
+  is seconds_between(r.request, r)
+}
+"#;
+
+#[test]
+fn a_duration_from_a_number_and_seconds_between() {
+    let contract = SourceFile::new("grace.terms", GRACE.to_string());
+    let scenario = SourceFile::new(
+        "grace.scenario",
+        "scenario \"grace\"\nas of 2025-03-31\nfact grace = 10\n\
+         event i1: invoice on 2025-03-01 { amount: EUR 100.00 }\n\
+         event p1: payment on 2025-03-13 { invoice: i1, amount: EUR 100.00 }\n\
+         event q1: request on 2025-03-10T08:00:00\n\
+         event a1: reply on 2025-03-10T08:01:30 { request: q1 }\n\
+         event q2: request on 2025-03-30T01:59:30\n\
+         event a2: reply on 2025-03-30T03:00:15 { request: q2 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    // 2025-03-01 + 10 × 1 day = 2025-03-11; paid 2025-03-13: 2 days late.
+    assert_eq!(
+        r.outcome.obligations[0].due.unwrap().to_string(),
+        "2025-03-11"
+    );
+    assert_eq!(r.outcome.violations[0].days_late, Some(2));
+    // 08:00:00 → 08:01:30 is 90 seconds; 01:59:30 winter time (00:59:30 UTC) → 03:00:15
+    // summer time (01:00:15 UTC) is 45 seconds, across the clock change.
+    let values: Vec<&str> = r.outcome.values.iter().map(|v| v.value.as_str()).collect();
+    assert_eq!(values, ["90", "45"]);
+}
+
+#[test]
+fn a_duration_needs_a_whole_number_of_periods() {
+    let contract = SourceFile::new("grace.terms", GRACE.to_string());
+    let scenario = SourceFile::new(
+        "half.scenario",
+        "scenario \"half\"\nas of 2025-03-31\nfact grace = 2.5\n\
+         event i1: invoice on 2025-03-01 { amount: EUR 100.00 }\n"
+            .to_string(),
+    );
+    let failure = terms::run(&contract, &scenario, None).expect_err("2.5 days");
+    assert_eq!(failure.codes(), ["terms::eval::bad_duration"]);
+    insta::assert_snapshot!(failure.render());
+}

@@ -501,6 +501,8 @@ impl Checker {
                 }
                 (Number, Number) => Some(Number),
                 (Percent, Number) | (Number, Percent) | (Percent, Percent) => Some(Percent),
+                // A duration from a number: `grace_days * 1 day`.
+                (Number, Duration) | (Duration, Number) => Some(Duration),
                 _ => None,
             },
             BinOp::Div => match (&l, &r) {
@@ -892,7 +894,8 @@ impl Checker {
             Builtin::DaysBetween
             | Builtin::BusinessDaysBetween
             | Builtin::HoursBetween
-            | Builtin::MinutesBetween => {
+            | Builtin::MinutesBetween
+            | Builtin::SecondsBetween => {
                 let from = self.lower_as(args.first()?, &Type::Time, env);
                 let to = self.lower_as(args.get(1)?, &Type::Time, env);
                 Some((

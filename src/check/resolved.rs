@@ -166,7 +166,8 @@ pub enum Call {
         base: Core,
         exponent: Core,
     },
-    /// `days_between`, `business_days_between`, `hours_between`, `minutes_between`.
+    /// `days_between`, `business_days_between`, `hours_between`, `minutes_between`,
+    /// `seconds_between`.
     Between {
         builtin: Builtin,
         from: Core,

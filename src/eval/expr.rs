@@ -216,6 +216,9 @@ impl<'a> Engine<'a> {
                     Percent(checked(p.checked_mul(n))?)
                 }
                 (Percent(a), Percent(b)) => Percent(checked(a.checked_mul(percent_factor(b)))?),
+                (Number(n), Duration(d)) | (Duration(d), Number(n)) => {
+                    Duration(times_duration(n, d, span)?)
+                }
                 (Absent, _) | (_, Absent) => Absent,
                 (l, r) => return Err(internal(span, &mismatch(&l, op, &r))),
             },
@@ -601,6 +604,9 @@ impl<'a> Engine<'a> {
                     }
                     Builtin::HoursBetween => calendar.minutes_between(from, to) / 60,
                     Builtin::MinutesBetween => calendar.minutes_between(from, to),
+                    Builtin::SecondsBetween => {
+                        calendar.seconds_between(from.sort_key(), to.sort_key())
+                    }
                     other => return Err(internal(span, &format!("`{other:?}` of two moments"))),
                 };
                 Value::Number(Decimal::from(n))
@@ -1023,5 +1029,31 @@ fn part_periods_note(
                 counted.complete
             }
         ),
+    }
+}
+
+/// `n * 1 day`: a duration of n periods, n a whole number from 0 up (a part of a period or a
+/// negative count has no calendar meaning: `terms::eval::bad_duration`).
+fn times_duration(
+    n: Decimal,
+    d: crate::ast::Duration,
+    span: Span,
+) -> Result<crate::ast::Duration, EvalError> {
+    let count = (n.fract().is_zero() && n >= Decimal::ZERO)
+        .then(|| u32::try_from(n).ok())
+        .flatten()
+        .and_then(|n| n.checked_mul(d.count));
+    match count {
+        Some(count) => Ok(crate::ast::Duration { count, ..d }),
+        None => Err(Diagnostic::error(
+            "terms::eval::bad_duration",
+            span,
+            format!("{n} × {d} is not a whole number of periods the calendar can count"),
+        )
+        .label("here")
+        .help(format!(
+            "give a whole number of periods from 0 up to {} (round it first: `ceil(x) * 1 day`)",
+            u32::MAX
+        ))),
     }
 }
