@@ -883,6 +883,15 @@ impl Calendar {
     /// the change to summer time, 01:00 to 04:00 local is two hours, not three. A local time
     /// repeated by the change back (02:30 on the last Sunday of October in Brussels) is read
     /// as its first occurrence; a skipped one (which scenarios refuse) as the naive difference.
+    /// The minutes of a delay from `from` to `to` (0 if it does not run forward), where a
+    /// whole day stands for its end ([`delay_end`]): a whole-day deadline passes at the end of
+    /// its day, and an act known only by its day counts that day, as `days(delay)` does. What
+    /// `hours(delay)`, `minutes(delay)`, "N hours late" and `minutes_late` read.
+    pub fn delay_minutes(&self, from: Moment, to: Moment) -> i64 {
+        let end = |m: Moment| delay_end(m).unwrap_or_else(|_| m.sort_key());
+        (self.seconds_between(end(from), end(to)) / 60).max(0)
+    }
+
     pub fn minutes_between(&self, from: Moment, to: Moment) -> i64 {
         let instant = |m: Moment| self.tz.from_local_datetime(&m.sort_key()).earliest();
         match (instant(from), instant(to)) {

@@ -227,10 +227,11 @@ fn the_line_changes_what_days_and_hours_mean_in_its_clause() {
     assert_eq!(
         values,
         [
-            // Without the line, today's meaning: calendar days from the due day to the
-            // act's day, 2025-03-10 → 2025-03-12 = 2; whole hours from the start of the due
-            // day, 2025-03-10T00:00 → 2025-03-12T09:30 = 57 h 30 → 57. 2 × 1000 + 57.
-            s("as_today", "2057"),
+            // Without the line: calendar days from the due day to the act's day,
+            // 2025-03-10 → 2025-03-12 = 2; whole hours from the end of the due day (0.1 counted
+            // from its start, 24 hours too many), 2025-03-11T00:00 → 2025-03-12T09:30 = 33 h 30
+            // → 33. 2 × 1000 + 33.
+            s("as_today", "2033"),
             // Started: 1 day 9 h 30 late (from 2025-03-11T00:00) → 2 days; 33 h 30 → 34 hours.
             s("started", "2034"),
             // Whole: 1 day, 33 hours.

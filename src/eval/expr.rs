@@ -316,8 +316,8 @@ impl<'a> Engine<'a> {
                             .map_err(|e| self.calendar_error(e, span))?,
                     ),
                     Builtin::CompleteWeeks => calendar::complete_weeks(from.date(), to.date()),
-                    Builtin::Hours => self.c.calendar.minutes_between(from, to).max(0) / 60,
-                    Builtin::Minutes => self.c.calendar.minutes_between(from, to).max(0),
+                    Builtin::Hours => self.c.calendar.delay_minutes(from, to) / 60,
+                    Builtin::Minutes => self.c.calendar.delay_minutes(from, to),
                     other => return Err(internal(span, &format!("`{other:?}` of a delay"))),
                 };
                 Value::Number(Decimal::from(n))

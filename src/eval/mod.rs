@@ -1161,7 +1161,7 @@ fn lateness(calendar: &calendar::Calendar, due: Moment, at: Moment) -> String {
             format!("{n} day{}", if n == 1 { "" } else { "s" })
         }
         Moment::DateTime(_) => {
-            let minutes = calendar.minutes_between(due, at).max(0);
+            let minutes = calendar.delay_minutes(due, at);
             let (h, m) = (minutes / 60, minutes % 60);
             let plural = |n: i64| if n == 1 { "" } else { "s" };
             match (h, m) {

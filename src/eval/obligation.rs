@@ -623,7 +623,7 @@ impl<'a> Engine<'a> {
                     Some((from, to)) => match from {
                         Moment::Date(d) => (Some(calendar::days_between(d, to.date())), None),
                         Moment::DateTime(_) => {
-                            (None, Some(self.c.calendar.minutes_between(from, to).max(0)))
+                            (None, Some(self.c.calendar.delay_minutes(from, to)))
                         }
                     },
                     None => (None, None),
