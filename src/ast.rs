@@ -337,6 +337,8 @@ pub enum ClauseItemKind {
         filter: Option<Expr>,
         value: Expr,
     },
+    /// `during subscription`: the clause applies while that term runs.
+    During(Ident),
     /// `delay counted in started periods` / `… whole periods`.
     DelayPeriods(PeriodRule),
 }
@@ -392,6 +394,7 @@ impl ClauseItemKind {
             ClauseItemKind::Until(_) => "until",
             ClauseItemKind::RollsForward => "roll forward",
             ClauseItemKind::DelayPeriods(_) => "delay counted in",
+            ClauseItemKind::During(_) => "during",
             ClauseItemKind::Step { .. } => "on … =>",
         }
     }

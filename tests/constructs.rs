@@ -523,3 +523,74 @@ fn a_duration_needs_a_whole_number_of_periods() {
     assert_eq!(failure.codes(), ["terms::eval::bad_duration"]);
     insta::assert_snapshot!(failure.render());
 }
+
+#[test]
+fn an_order_outside_the_term_is_rejected_not_obliged() {
+    let contract = SourceFile::new(
+        "supply.terms",
+        r#"contract supply
+party supplier
+party buyer
+currency EUR
+event order { }
+event delivery { order: order }
+term agreement article "2" {
+  starts 2025-01-01
+  lasts 12 months
+}
+obligation deliver article "4" {
+  for each order o
+  during agreement
+  supplier must "deliver the order"
+  within 10 days after o
+  fulfilled by delivery
+}
+"#
+        .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "orders.scenario",
+        "scenario \"orders\"\nas of 2026-02-01\n\
+         event o1: order on 2024-12-20\n\
+         event o2: order on 2025-06-01\n\
+         event d2: delivery on 2025-06-05 { order: o2 }\n\
+         event o3: order on 2026-01-05\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    // The agreement runs 2025-01-01 … 2025-12-31: only o2 is an obligation (met on the 5th).
+    let obliged: Vec<_> = r
+        .outcome
+        .obligations
+        .iter()
+        .map(|o| o.source.event.clone().unwrap())
+        .collect();
+    assert_eq!(obliged, ["o2"]);
+    assert!(r.outcome.violations.is_empty());
+    let rejected: Vec<(&str, &str)> = r
+        .outcome
+        .rejected
+        .iter()
+        .map(|x| (x.act.as_str(), x.reason.as_str()))
+        .collect();
+    assert_eq!(
+        rejected,
+        [
+            ("o1", "before `agreement` (article 2) began on 2025-01-01"),
+            ("o3", "after `agreement` (article 2) ended on 2025-12-31"),
+        ]
+    );
+    assert_eq!(r.outcome.rejected[0].source.clause, "4");
+}
+
+#[test]
+fn during_names_a_term_of_a_clause_kept_per_event() {
+    let contract = SourceFile::new(
+        "bad.terms",
+        "contract b\nparty a\nparty b\ncurrency EUR\nevent order { }\n\
+         obligation o article \"1\" {\n  for each order x\n  during agrement\n  a must \"deliver\"\n  within 1 day after x\n}\n"
+            .to_string(),
+    );
+    let failure = terms::load_contract(&contract).expect_err("no such term");
+    assert_eq!(failure.codes(), ["terms::check::unknown_clause"]);
+}

@@ -201,6 +201,10 @@ impl Checker {
             ClauseKind::Allocation => self.allocation(clause, &parts).map(Body::Allocation),
             ClauseKind::State => self.state_rule(clause, &parts).map(Body::State),
         };
+        let during = parts
+            .during
+            .as_ref()
+            .and_then(|term| self.during(term, &scope));
         let errors_after = self.diagnostics.iter().filter(|d| d.is_error()).count();
         if errors_after > errors_before {
             return None;
@@ -215,8 +219,32 @@ impl Checker {
                 None => None,
             },
             rolls: parts.rolls || self.roll_forward,
+            during,
             body: body?,
         })
+    }
+
+    /// `during TERM`: a term of this contract, on a clause kept per event.
+    fn during(&mut self, term: &ast::Ident, scope: &Scope) -> Option<ClauseId> {
+        if !matches!(scope, Scope::ForEach { .. }) {
+            self.error(
+                Diagnostic::error(
+                    "terms::check::misplaced_item",
+                    term.span,
+                    "`during` needs a clause kept per event (`for each`)",
+                )
+                .label("no event to place in the term")
+                .help("add `for each KIND VAR`, or remove the line"),
+            );
+            return None;
+        }
+        match self.clause_ids.get(&term.name) {
+            Some((index, ClauseKind::Term, _)) => Some(*index),
+            _ => {
+                self.unknown_clause(term, "term");
+                None
+            }
+        }
     }
 
     pub(super) fn missing<T>(&mut self, clause: &ast::Clause, line: &str) -> Option<T> {

@@ -1040,7 +1040,9 @@ impl Checker {
                     Decl::Clause(clause) => {
                         for item in &clause.items {
                             match &item.kind {
-                                ClauseItemKind::OnBreach(o) | ClauseItemKind::WhileUnmet(o) => {
+                                ClauseItemKind::OnBreach(o)
+                                | ClauseItemKind::WhileUnmet(o)
+                                | ClauseItemKind::During(o) => {
                                     if let Some(&i) = by_clause.get(o.name.as_str()) {
                                         out.push((i, o.span));
                                     }
@@ -1333,6 +1335,8 @@ struct Parts {
     rolls: bool,
     /// `delay counted in …`, and where it is written.
     delay_periods: Option<(ast::PeriodRule, Span)>,
+    /// `during TERM`.
+    during: Option<Ident>,
     /// A state's steps: (kind, variable, `where`, value), as written.
     steps: Vec<(Ident, Ident, Option<Expr>, Expr)>,
     spans: HashMap<&'static str, Span>,
@@ -1394,6 +1398,7 @@ impl Parts {
             ClauseItemKind::Until(e) => self.until = Some(e),
             ClauseItemKind::RollsForward => self.rolls = true,
             ClauseItemKind::DelayPeriods(rule) => self.delay_periods = Some((rule, item.span)),
+            ClauseItemKind::During(term) => self.during = Some(term),
             ClauseItemKind::Step {
                 kind,
                 var,
@@ -1417,7 +1422,7 @@ fn allowed(kind: ClauseKind, item: &ClauseItemKind) -> bool {
     // the checker refuses it in one that is not.
     let scoped = matches!(
         item,
-        I::ForEach { .. } | I::OnBreach(_) | I::When(_) | I::DelayPeriods(_)
+        I::ForEach { .. } | I::OnBreach(_) | I::When(_) | I::DelayPeriods(_) | I::During(_)
     );
     match kind {
         ClauseKind::Obligation => {

@@ -131,6 +131,9 @@ pub struct Clause {
     /// Whether this clause's deadline moves off weekends and holidays (`roll forward`,
     /// or the contract's `deadlines roll forward`).
     pub rolls: bool,
+    /// `during TERM`: the clause's events count only while that term runs; others are
+    /// rejected entries.
+    pub during: Option<ClauseId>,
     pub body: Body,
 }
 

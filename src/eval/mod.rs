@@ -140,6 +140,8 @@ pub(crate) struct ObligationState {
 /// A term, once followed through its renewals.
 #[derive(Debug, Clone, Default)]
 struct TermState {
+    /// Its first day, when it has one.
+    start: Option<NaiveDate>,
     /// The day it ends, when a notice or the lack of a renewal ended it.
     ended: Option<NaiveDate>,
     /// Each renewal's period.
@@ -627,6 +629,26 @@ impl<'a> Engine<'a> {
             .or_insert((event, reason));
     }
 
+    /// Why an event falls outside a term (`during TERM`): before its first day, or after the
+    /// day it ended; `None` while it runs (or when the term has no start to place it).
+    fn outside_term(&mut self, term: ClauseId, event: usize) -> Result<Option<String>, EvalError> {
+        let state = self.term_state(term)?;
+        let (Some(at), Some(term_clause)) = (self.s.events.get(event), self.c.clauses.get(term))
+        else {
+            return Ok(None);
+        };
+        let (day, id, article) = (at.at.date(), &term_clause.id, &term_clause.article);
+        Ok(match (state.start, state.ended) {
+            (Some(start), _) if day < start => Some(format!(
+                "before `{id}` (article {article}) began on {start}"
+            )),
+            (_, Some(end)) if day > end => {
+                Some(format!("after `{id}` (article {article}) ended on {end}"))
+            }
+            _ => None,
+        })
+    }
+
     /// The refused acts, as report entries, by clause and then by date.
     fn rejected_entries(&self) -> Vec<RejectedEntry> {
         let rejected = self.rejected.borrow();
@@ -718,6 +740,12 @@ impl<'a> Engine<'a> {
                                     format!("its `where` condition is false: {why}"),
                                 );
                             }
+                            continue;
+                        }
+                    }
+                    if let Some(term) = clause.during {
+                        if let Some(reason) = self.outside_term(term, event)? {
+                            self.refuse(index, None, event, reason);
                             continue;
                         }
                     }

@@ -24,7 +24,10 @@ impl<'a> Engine<'a> {
             None => None,
         };
         let source = self.source(clause, None);
-        let mut state = TermState::default();
+        let mut state = TermState {
+            start: Some(start),
+            ..TermState::default()
+        };
         // Notices, each with the moment it counts, in that order.
         // Notices with the moment they count (none when it counts on receipt and no receipt
         // is given); each is judged in the period it was sent or counts in.

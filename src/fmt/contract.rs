@@ -619,6 +619,10 @@ fn clause_item(p: &mut Printer, item: &ClauseItem) {
             line_expr(p, e, level);
         }
         ClauseItemKind::RollsForward => p.push("roll forward"),
+        ClauseItemKind::During(term) => {
+            p.push("during ");
+            p.push(&term.name);
+        }
         ClauseItemKind::DelayPeriods(rule) => {
             p.push("delay counted in ");
             p.push(rule.word());

@@ -703,6 +703,10 @@ fn clause_item(pair: P) -> R<ClauseItem> {
             ClauseItemKind::Label(string(c.next()?)?)
         }
         Rule::rolls_item => ClauseItemKind::RollsForward,
+        Rule::during_item => {
+            c.skip(Rule::kw_during);
+            ClauseItemKind::During(ident(c.next()?))
+        }
         Rule::delay_item => {
             c.skip(Rule::kw_delay);
             c.skip(Rule::kw_counted);
@@ -1144,6 +1148,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::roll_decl => "`deadlines roll forward`",
         Rule::rolls_item => "`roll forward`",
         Rule::delay_item => "`delay counted in started periods` or `… whole periods`",
+        Rule::during_item => "`during TERM`",
         Rule::period_rule => "`started` or `whole`",
         Rule::channel => "a channel",
         Rule::expr => "an expression",
@@ -1279,6 +1284,7 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_roll => "`roll`",
         Rule::kw_forward => "`forward`",
         Rule::kw_delay => "`delay`",
+        Rule::kw_during => "`during`",
         Rule::kw_counted => "`counted`",
         Rule::kw_in => "`in`",
         Rule::kw_started => "`started`",
