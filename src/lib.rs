@@ -48,6 +48,7 @@ pub mod scenario;
 pub mod source;
 pub mod syntax;
 pub mod value;
+pub mod whatif;
 
 use std::path::{Path, PathBuf};
 
