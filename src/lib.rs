@@ -37,6 +37,7 @@ pub mod batch;
 pub mod builtins;
 pub mod calendar;
 pub mod check;
+pub mod compare;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;

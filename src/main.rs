@@ -108,6 +108,21 @@ enum Command {
         #[arg(long, value_name = "DAYS", default_value_t = 2)]
         alarm: u32,
     },
+    /// Evaluate one scenario shape against several contracts and print them side by side.
+    Compare {
+        /// The `.terms` contracts, one column each.
+        #[arg(required = true)]
+        contracts: Vec<PathBuf>,
+        /// The shape: a TOML file with the story in neutral kinds and, per contract, how it
+        /// maps to that contract's events (see docs/cli.md).
+        #[arg(long = "scenario", value_name = "SHAPE")]
+        shape: PathBuf,
+        /// The evaluation date or instant; defaults to the shape's `as_of`.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<WrittenAsOf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
     /// Write a large, realistic history for a bundled contract, reproducible from a seed.
     #[command(hide = true)]
     Generate {
@@ -392,6 +407,34 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
         Command::Fmt { files, check } => fmt(&files, check, out),
+        Command::Compare {
+            contracts,
+            shape,
+            as_of,
+            format,
+        } => {
+            let files = contracts
+                .iter()
+                .map(|p| terms::read_contract(p))
+                .collect::<Result<Vec<_>, _>>();
+            let result = files.and_then(|files| {
+                terms::read_source(&shape)
+                    .and_then(|shape| terms::compare::compare(&shape, &files, as_of))
+            });
+            match result {
+                Ok(comparison) => {
+                    match format {
+                        Format::Text => out.write(&comparison.to_text()),
+                        Format::Json => out.write(&format!("{}\n", comparison.to_json())),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    report(&failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
         Command::Agenda {
             folder,
             from,
