@@ -585,33 +585,42 @@ fn entries(o: &Outcome) -> Vec<Entry> {
 }
 
 /// The entries that appear, disappear or change from `without` to `with`. Entries are
-/// matched by section, clause, event and what they are about (the n-th of several alike
-/// with the n-th); the changes are listed in the order of the report with the acts, each
-/// entry that disappears after the last one of its section.
+/// matched by section, clause, event and what they are about: of several alike, an entry
+/// with the same value first, then the others in order. The changes are listed in the
+/// order of the report with the acts, section by section, each entry that disappears
+/// after the others of its section.
 pub fn changes(without: &Report, with: &Report) -> Vec<Change> {
-    type Key = (&'static str, String, Option<String>, String, usize);
-    fn keyed(entries: Vec<Entry>) -> Vec<(Key, Entry)> {
-        let mut seen: HashMap<(&'static str, String, Option<String>, String), usize> =
-            HashMap::new();
-        entries
-            .into_iter()
-            .map(|e| {
-                let base = (
-                    e.section,
-                    e.clause_id.clone(),
-                    e.event.clone(),
-                    e.entry.clone(),
-                );
-                let n = seen.entry(base.clone()).or_default();
-                *n += 1;
-                ((base.0, base.1, base.2, base.3, *n), e)
-            })
-            .collect()
+    let before = entries(&without.outcome);
+    let after = entries(&with.outcome);
+    let same = |a: &Entry, b: &Entry| {
+        a.section == b.section
+            && a.clause_id == b.clause_id
+            && a.event == b.event
+            && a.entry == b.entry
+    };
+    // For each entry with the acts, the entry without them it is matched with.
+    let mut matched: Vec<Option<usize>> = vec![None; after.len()];
+    let mut used = vec![false; before.len()];
+    for exact in [true, false] {
+        for (i, a) in after.iter().enumerate() {
+            if matched.get(i).copied().flatten().is_some() {
+                continue;
+            }
+            let found = before.iter().enumerate().position(|(j, b)| {
+                !used.get(j).copied().unwrap_or(true)
+                    && same(a, b)
+                    && (!exact || a.value == b.value)
+            });
+            if let Some(j) = found {
+                if let Some(u) = used.get_mut(j) {
+                    *u = true;
+                }
+                if let Some(m) = matched.get_mut(i) {
+                    *m = Some(j);
+                }
+            }
+        }
     }
-    let before = keyed(entries(&without.outcome));
-    let after = keyed(entries(&with.outcome));
-    let before_by_key: HashMap<&Key, &Entry> = before.iter().map(|(k, e)| (k, e)).collect();
-    let after_keys: std::collections::HashSet<&Key> = after.iter().map(|(k, _)| k).collect();
     let change = |kind, e: &Entry, before: Option<String>, after: Option<String>| Change {
         change: kind,
         section: e.section,
@@ -637,24 +646,37 @@ pub fn changes(without: &Report, with: &Report) -> Vec<Change> {
         "outstanding",
     ];
     for section in sections {
-        for (key, e) in after.iter().filter(|(k, _)| k.0 == section) {
-            match before_by_key.get(key) {
-                None => out.push(change(ChangeKind::Appears, e, None, Some(e.value.clone()))),
-                Some(old) if old.value != e.value => out.push(change(
+        for (i, a) in after
+            .iter()
+            .enumerate()
+            .filter(|(_, a)| a.section == section)
+        {
+            match matched
+                .get(i)
+                .copied()
+                .flatten()
+                .and_then(|j| before.get(j))
+            {
+                None => out.push(change(ChangeKind::Appears, a, None, Some(a.value.clone()))),
+                Some(b) if b.value != a.value => out.push(change(
                     ChangeKind::Changes,
-                    e,
-                    Some(old.value.clone()),
-                    Some(e.value.clone()),
+                    a,
+                    Some(b.value.clone()),
+                    Some(a.value.clone()),
                 )),
                 Some(_) => {}
             }
         }
-        for (key, e) in before.iter().filter(|(k, _)| k.0 == section) {
-            if !after_keys.contains(key) {
+        for (j, b) in before
+            .iter()
+            .enumerate()
+            .filter(|(_, b)| b.section == section)
+        {
+            if !used.get(j).copied().unwrap_or(false) {
                 out.push(change(
                     ChangeKind::Disappears,
-                    e,
-                    Some(e.value.clone()),
+                    b,
+                    Some(b.value.clone()),
                     None,
                 ));
             }
