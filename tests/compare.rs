@@ -107,8 +107,16 @@ fn leaving_as_soon_as_possible_across_vendors() {
         "tests/compare/leave-now.toml",
     ]);
     assert_eq!(code, 0, "{err}");
-    assert!(out.contains("§5.1 ineffective: counts on posting (2025-07-01), after the deadline 2025-06-30"), "{out}");
-    assert!(out.contains("§14 ineffective: sent by registered_letter: only email counts"), "{out}");
+    assert!(
+        out.contains(
+            "§5.1 ineffective: counts on posting (2025-07-01), after the deadline 2025-06-30"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains("§14 ineffective: sent by registered_letter: only email counts"),
+        "{out}"
+    );
     assert!(out.contains("EUR 5,000.00 §M.9"), "{out}");
     assert!(out.contains("§M.9 2025-09-30"), "{out}");
     assert!(out.contains("§5.1 2026-09-30"), "{out}");
@@ -138,7 +146,11 @@ fn a_bad_shape_is_a_diagnostic() {
     assert!(err.contains("terms::syntax::unexpected"), "{err}");
     assert!(err.contains("bad.toml:4:"), "{err}");
 
-    std::fs::write(&path, "title = \"bad\"\nas_of = \"2025-06-30\"\nevent = \"\"\n").unwrap();
+    std::fs::write(
+        &path,
+        "title = \"bad\"\nas_of = \"2025-06-30\"\nevent = \"\"\n",
+    )
+    .unwrap();
     let (code, _, err) = terms(&[
         "compare",
         "contracts/ecom.terms",
