@@ -308,7 +308,7 @@ fn answer(
         &base,
         scenario_file,
         written,
-        limits.clone(),
+        limits,
     )?;
     let report = crate::evaluate_loaded(
         &contract,
