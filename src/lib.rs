@@ -37,6 +37,7 @@ pub mod batch;
 pub mod builtins;
 pub mod calendar;
 pub mod check;
+pub mod compare;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
@@ -48,6 +49,7 @@ pub mod scenario;
 pub mod source;
 pub mod syntax;
 pub mod value;
+pub mod whatif;
 
 use std::path::{Path, PathBuf};
 

@@ -46,6 +46,11 @@ enum Command {
         /// `text` (the default) or `json`; `--batch` always prints JSON lines.
         #[arg(long, value_enum)]
         format: Option<Format>,
+        /// Add an act to the scenario for this run only, written as a scenario `event` line
+        /// without `event` and the id (`"termination on 2025-07-01 by customer via email"`);
+        /// the report is preceded by what the acts change. Repeat for several acts.
+        #[arg(long = "what-if", value_name = "EVENT", conflicts_with = "batch")]
+        what_if: Vec<String>,
     },
     /// Explain every entry of the report step by step, and why rules did not fire.
     Explain {
@@ -58,6 +63,9 @@ enum Command {
         as_of: Option<WrittenAsOf>,
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
+        /// Add an act to the scenario for this run only, as for `eval`.
+        #[arg(long = "what-if", value_name = "EVENT")]
+        what_if: Vec<String>,
     },
     /// Show which clauses of a contract the scenarios in a folder exercise.
     Coverage {
@@ -99,6 +107,21 @@ enum Command {
         /// For `--format ics`: the reminder, this many days before each item.
         #[arg(long, value_name = "DAYS", default_value_t = 2)]
         alarm: u32,
+    },
+    /// Evaluate one scenario shape against several contracts and print them side by side.
+    Compare {
+        /// The `.terms` contracts, one column each.
+        #[arg(required = true)]
+        contracts: Vec<PathBuf>,
+        /// The shape: a TOML file with the story in neutral kinds and, per contract, how it
+        /// maps to that contract's events (see docs/cli.md).
+        #[arg(long = "scenario", value_name = "SHAPE")]
+        shape: PathBuf,
+        /// The evaluation date or instant; defaults to the shape's `as_of`.
+        #[arg(long, value_parser = parse_as_of)]
+        as_of: Option<WrittenAsOf>,
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
     },
     /// Write a large, realistic history for a bundled contract, reproducible from a seed.
     #[command(hide = true)]
@@ -320,6 +343,43 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             entry,
             as_of,
             format,
+            what_if,
+        } if !what_if.is_empty() => {
+            let answer = terms::read_contract(&contract)
+                .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)))
+                .and_then(|(c, s)| {
+                    let acts = what_if_source(&what_if);
+                    terms::whatif::explain(&c, &s, &acts, as_of, entry.as_deref())
+                });
+            match answer {
+                Ok(answer) => {
+                    match (format, entry.as_deref()) {
+                        (Format::Text, entry) => out.write(&format!(
+                            "{}\n{}",
+                            answer.what_if.to_text(),
+                            answer.report.to_explanation(entry)
+                        )),
+                        (Format::Json, None) => out.write(&format!("{}\n", answer.to_json())),
+                        (Format::Json, Some(entry)) => out.write(&format!(
+                            "{}\n",
+                            answer.json_of(&terms::report_only(&answer.report, entry))
+                        )),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    report(&failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
+        Command::Explain {
+            contract,
+            scenario,
+            entry,
+            as_of,
+            format,
+            ..
         } => {
             let files = terms::read_contract(&contract)
                 .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)));
@@ -347,6 +407,34 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             require_all,
         } => coverage(&contract, &scenarios, require_all, out),
         Command::Fmt { files, check } => fmt(&files, check, out),
+        Command::Compare {
+            contracts,
+            shape,
+            as_of,
+            format,
+        } => {
+            let files = contracts
+                .iter()
+                .map(|p| terms::read_contract(p))
+                .collect::<Result<Vec<_>, _>>();
+            let result = files.and_then(|files| {
+                terms::read_source(&shape)
+                    .and_then(|shape| terms::compare::compare(&shape, &files, as_of))
+            });
+            match result {
+                Ok(comparison) => {
+                    match format {
+                        Format::Text => out.write(&comparison.to_text()),
+                        Format::Json => out.write(&format!("{}\n", comparison.to_json())),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    report(&failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
         Command::Agenda {
             folder,
             from,
@@ -452,6 +540,32 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             as_of,
             format,
             batch: None,
+            what_if,
+        } if !what_if.is_empty() => {
+            let answer = terms::read_contract(&contract)
+                .and_then(|c| terms::read_scenario(&scenario).map(|s| (c, s)))
+                .and_then(|(c, s)| terms::whatif::run(&c, &s, &what_if_source(&what_if), as_of));
+            match answer {
+                Ok(answer) => {
+                    match format.unwrap_or(Format::Text) {
+                        Format::Text => out.write(&answer.to_text()),
+                        Format::Json => out.write(&format!("{}\n", answer.to_json())),
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(failure) => {
+                    report(&failure.render());
+                    ExitCode::from(INVALID)
+                }
+            }
+        }
+        Command::Eval {
+            contract,
+            scenario: Some(scenario),
+            as_of,
+            format,
+            batch: None,
+            ..
         } => {
             let format = format.unwrap_or(Format::Text);
             let files = terms::read_contract(&contract)
@@ -472,6 +586,11 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
             }
         }
     }
+}
+
+/// The acts of `--what-if`, one source named `--what-if`: each value on a line of its own.
+fn what_if_source(acts: &[String]) -> terms::source::SourceFile {
+    terms::source::SourceFile::new(terms::whatif::SOURCE_NAME, acts.join("\n"))
 }
 
 /// `eval --batch`: every history of a folder, or one per line of standard input, against

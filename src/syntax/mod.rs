@@ -20,7 +20,7 @@ pub use contract::{
 };
 pub use machine::{default_title, parse_csv, parse_history_line, parse_jsonl, TextFields};
 pub use scenario::{
-    parse_as_of, parse_scenario, parse_scenario_layout, ScenarioLayout, ScenarioLine,
+    parse_as_of, parse_scenario, parse_scenario_layout, parse_what_if, ScenarioLayout, ScenarioLine,
 };
 
 use crate::calendar::{self, Moment};

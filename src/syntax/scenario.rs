@@ -227,11 +227,55 @@ fn shift(mut d: Diagnostic, offset: usize) -> Diagnostic {
     d
 }
 
+/// The acts given to `terms eval --what-if`: event lines as in a scenario, where the word
+/// `event` and the id may be left out. An act written without an id has an id with an
+/// empty name (spanning its kind), for the caller to name.
+pub fn parse_what_if(text: &str) -> R<Vec<Event>> {
+    check_limits(text, super::MAX_SCENARIO_BYTES)?;
+    let mut pairs =
+        ScenarioParser::parse(Rule::what_if, text).map_err(|e| from_pest(&e, text, describe))?;
+    let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+    let mut events = Vec::new();
+    for item in root.into_inner() {
+        match item.as_rule() {
+            Rule::what_if_event => {
+                let span = span_of(&item);
+                let mut c = Children::of(item);
+                let mut next = c.next()?;
+                if next.as_rule() == Rule::event_word {
+                    next = c.next()?;
+                }
+                let id = if next.as_rule() == Rule::what_if_id {
+                    let id = name(Children::of(next).next()?);
+                    next = c.next()?;
+                    Some(id)
+                } else {
+                    None
+                };
+                let kind = name(next);
+                let id = id.unwrap_or_else(|| Ident {
+                    name: String::new(),
+                    span: kind.span,
+                });
+                events.push(event_rest(span, id, kind, c)?);
+            }
+            Rule::EOI => {}
+            _ => return Err(shape(span_of(&item))),
+        }
+    }
+    Ok(events)
+}
+
 fn event(pair: P) -> R<Event> {
     let span = span_of(&pair);
     let mut c = Children::of(pair);
     let id = name(c.next()?);
     let kind = name(c.next()?);
+    event_rest(span, id, kind, c)
+}
+
+/// An event after its id and kind: the date, `by`, `via`, `received` and fields.
+fn event_rest(span: Span, id: Ident, kind: Ident, mut c: Children<'_, Rule>) -> R<Event> {
     let at_pair = c.next()?;
     let at_span = span_of(&at_pair);
     let (at, at_offset) = moment_offset(&at_pair, at_pair.as_rule() == Rule::datetime_lit)?;
@@ -391,6 +435,10 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::duration_lit => "a duration like `12 months`",
         Rule::integer => "a whole number",
         Rule::unit => "a unit (`days`, `weeks`, `months`, `years`)",
+        Rule::what_if => "one or more events",
+        Rule::what_if_event => "`[ID:] KIND on DATE …`",
+        Rule::event_word => "`event`",
+        Rule::what_if_id => "`ID:`",
         Rule::EOI => "end of file",
     }
 }
