@@ -19,7 +19,7 @@ fuzz_target!(|data: &[u8]| {
     let contract = SourceFile::new("fuzz.terms", contract);
     let scenario = SourceFile::new("fuzz.scenario", scenario);
     let as_of = NaiveDate::from_ymd_opt(2025, 12, 31);
-    match terms::run(&contract, &scenario, as_of) {
+    match terms::run(&contract, &scenario, as_of.map(Into::into)) {
         Ok(report) => {
             let _ = report.to_json();
         }

@@ -28,8 +28,10 @@ fuzz_target!(|data: &[u8]| {
     let file = SourceFile::new("fuzz.scenario", text);
     match terms::load_scenario(contract, &file) {
         Ok(scenario) => {
-            let as_of = scenario.as_of.unwrap_or_default();
-            if terms::calendar::in_range(as_of) {
+            let as_of = scenario
+                .as_of
+                .unwrap_or(terms::calendar::AsOf::EndOfDay(Default::default()));
+            if terms::calendar::in_range(as_of.date()) {
                 let limits = terms::eval::Limits {
                     explain: true,
                     ..terms::eval::Limits::default()
