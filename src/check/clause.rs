@@ -39,6 +39,7 @@ impl Checker {
         let core = self.lower(expr, env)?;
         match core.ty {
             Type::Money
+            | Type::MoneyIn(_)
             | Type::Percent
             | Type::Number
             | Type::Time
@@ -599,7 +600,7 @@ impl Checker {
         };
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
-        let amount = self.lower_as(amount, &Type::Money, env);
+        let amount = self.charged_amount(amount, env);
         let label = match &parts.label {
             Some(text) if text.value.trim().is_empty() => {
                 self.error(
@@ -619,11 +620,13 @@ impl Checker {
         if kind != ast::ChargeKind::Charge {
             self.charge_word(clause, kind, parts.label.is_some());
         }
+        let (amount, currency) = amount?;
         Some(Charge {
             label,
             debtor: debtor?,
             creditor: creditor?,
-            amount: amount?,
+            amount,
+            currency,
         })
     }
 

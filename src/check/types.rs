@@ -28,6 +28,12 @@ pub enum Type {
     Window,
     /// A quantity in a unit the contract declares (`unit GB`): `63 GB`.
     Quantity(String),
+    /// An amount in another currency the contract declares (`currency USD` after the
+    /// contract's own): `USD 50.00`. `Money` is always the contract's currency.
+    MoneyIn(String),
+    /// An exchange rate the contract states (`rate USD per EUR`): how many units of `to`
+    /// one unit of `from` is worth. Currencies by code, the contract's own included.
+    Rate { to: String, from: String },
 }
 
 impl Type {
@@ -57,6 +63,11 @@ impl Type {
         self == want || (matches!(self, Type::Event(_)) && *want == Type::Time)
     }
 
+    /// Whether this is an amount of money, in the contract's currency or another.
+    pub fn is_money(&self) -> bool {
+        matches!(self, Type::Money | Type::MoneyIn(_))
+    }
+
     /// The type after an event is taken for its date.
     pub fn as_time(&self) -> Type {
         match self {
@@ -81,6 +92,8 @@ impl fmt::Display for Type {
             Type::Delay => f.write_str("delay"),
             Type::Window => f.write_str("window"),
             Type::Quantity(unit) => write!(f, "a quantity in {unit}"),
+            Type::MoneyIn(code) => write!(f, "money in {code}"),
+            Type::Rate { to, from } => write!(f, "a rate {to} per {from}"),
         }
     }
 }
