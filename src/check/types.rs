@@ -58,9 +58,11 @@ impl Type {
     ];
 
     /// Whether a value of this type may stand where `want` is expected (an event stands
-    /// for its date).
+    /// for its date; a number states a rate).
     pub fn fits(&self, want: &Type) -> bool {
-        self == want || (matches!(self, Type::Event(_)) && *want == Type::Time)
+        self == want
+            || (matches!(self, Type::Event(_)) && *want == Type::Time)
+            || (*self == Type::Number && matches!(want, Type::Rate { .. }))
     }
 
     /// Whether this is an amount of money, in the contract's currency or another.
