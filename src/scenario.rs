@@ -321,9 +321,7 @@ pub fn check_scenario(
     // Sort by moment, ties by id (never by file order, so the order of lines in the file
     // cannot change a report), then renumber references.
     // A refused payment has no position: references to it read as absent.
-    records.sort_by(|(_, a, _), (_, b, _)| {
-        (a.at.sort_key(), &a.id).cmp(&(b.at.sort_key(), &b.id))
-    });
+    records.sort_by(|(_, a, _), (_, b, _)| (a.at.sort_key(), &a.id).cmp(&(b.at.sort_key(), &b.id)));
     let mut position_of_file_index: Vec<Option<usize>> = vec![None; scenario.events.len()];
     let mut kept = 0usize;
     for (file_index, _, refusal) in &records {

@@ -65,8 +65,18 @@ fn fees_in_euros_and_dollars_are_totalled_per_currency() {
     assert_eq!(
         totals(&r),
         [
-            ("client".into(), "vendor".into(), "EUR".into(), "611.11".into()),
-            ("client".into(), "vendor".into(), "USD".into(), "163.35".into()),
+            (
+                "client".into(),
+                "vendor".into(),
+                "EUR".into(),
+                "611.11".into()
+            ),
+            (
+                "client".into(),
+                "vendor".into(),
+                "USD".into(),
+                "163.35".into()
+            ),
         ]
     );
     let text = r.to_text();
@@ -81,10 +91,16 @@ fn conversion_is_at_the_stated_rate_rounded_to_the_cent() {
     let contract = file("transatlantic.terms");
     let r = run(&contract, PAID_IN_EUROS);
     // USD 120.00 at 1.08 USD per EUR, the rate's other way: 120 / 1.08 = 111.1111… → EUR 111.11.
-    assert_eq!(amount(&r, "support_in_euros"), ("EUR".into(), "111.11".into()));
+    assert_eq!(
+        amount(&r, "support_in_euros"),
+        ("EUR".into(), "111.11".into())
+    );
     // EUR 500.00 × 1.08 = USD 540.00.
     let v = &r.outcome.values[0];
-    assert_eq!((v.name.as_str(), v.value.as_str()), ("setup_in_dollars", "USD 540.00"));
+    assert_eq!(
+        (v.name.as_str(), v.value.as_str()),
+        ("setup_in_dollars", "USD 540.00")
+    );
 
     // Half a cent, by the contract's rounding rule: EUR 10.25 × 1.1 = 11.275.
     let half = |rounding: &str| {
@@ -108,7 +124,10 @@ fn conversion_is_at_the_stated_rate_rounded_to_the_cent() {
         "scenario \"rate\"\nas of 2025-01-01\nfact usd_per_eur = 1.2\n",
     );
     // 120 / 1.2 = 100.00; 500 × 1.2 = 600.00.
-    assert_eq!(amount(&r, "support_in_euros"), ("EUR".into(), "100.00".into()));
+    assert_eq!(
+        amount(&r, "support_in_euros"),
+        ("EUR".into(), "100.00".into())
+    );
     assert_eq!(r.outcome.values[0].value, "USD 600.00");
 }
 
@@ -133,11 +152,23 @@ fn a_payment_in_dollars_on_a_euro_invoice_is_rejected_and_interest_runs() {
     assert_eq!(
         totals(&r),
         [
-            ("client".into(), "vendor".into(), "EUR".into(), "637.41".into()),
-            ("client".into(), "vendor".into(), "USD".into(), "163.35".into()),
+            (
+                "client".into(),
+                "vendor".into(),
+                "EUR".into(),
+                "637.41".into()
+            ),
+            (
+                "client".into(),
+                "vendor".into(),
+                "USD".into(),
+                "163.35".into()
+            ),
         ]
     );
-    assert!(r.to_text().contains("REJECTED\n  §4 pay_invoice [inv-1] `pay-usd` paid in USD; article 4 takes EUR"));
+    assert!(r
+        .to_text()
+        .contains("REJECTED\n  §4 pay_invoice [inv-1] `pay-usd` paid in USD; article 4 takes EUR"));
     // As of the day before the payment it does not exist yet: nothing is rejected.
     let before = terms::run(
         &contract,
@@ -164,7 +195,13 @@ fn an_allocation_and_the_obligation_it_settles_both_reject_the_payment() {
         .outcome
         .rejected
         .iter()
-        .map(|x| (x.source.clause.as_str(), x.source.event.as_deref(), x.reason.as_str()))
+        .map(|x| {
+            (
+                x.source.clause.as_str(),
+                x.source.event.as_deref(),
+                x.reason.as_str(),
+            )
+        })
         .collect();
     assert_eq!(
         rejected,
@@ -202,9 +239,18 @@ fn a_wrong_currency_elsewhere_is_still_an_error() {
 #[test]
 fn mixing_currencies_is_refused_with_the_fix() {
     for (expr, what) in [
-        ("setup_fee + us_support", "cannot apply `+` to money and money in USD"),
-        ("max(us_support, setup_fee)", "expected money in USD, found money"),
-        ("convert(setup_fee, usd_per_eur) + setup_fee", "cannot apply `+` to money in USD and money"),
+        (
+            "setup_fee + us_support",
+            "cannot apply `+` to money and money in USD",
+        ),
+        (
+            "max(us_support, setup_fee)",
+            "expected money in USD, found money",
+        ),
+        (
+            "convert(setup_fee, usd_per_eur) + setup_fee",
+            "cannot apply `+` to money in USD and money",
+        ),
     ] {
         let contract = SourceFile::new(
             "mix.terms",
@@ -225,7 +271,8 @@ fn mixing_currencies_is_refused_with_the_fix() {
 
 #[test]
 fn one_currency_contracts_are_unchanged_and_the_file_is_canonical() {
-    let text = std::fs::read_to_string(common::root().join("tests/currencies/transatlantic.terms")).unwrap();
+    let text = std::fs::read_to_string(common::root().join("tests/currencies/transatlantic.terms"))
+        .unwrap();
     assert_eq!(terms::fmt::format_contract(&text).unwrap(), text);
 }
 
@@ -274,10 +321,7 @@ fn a_payment_in_the_wrong_currency_changes_only_the_rejected_list() {
                 .replacen(&format!("{id}: "), &format!("{copy_id}: "), 1)
                 .replace("EUR ", "USD ");
             let baseline = common::eval_files(&contract_path, &path);
-            let scenario = SourceFile::new(
-                path.display().to_string(),
-                format!("{text}\n{copy}\n"),
-            );
+            let scenario = SourceFile::new(path.display().to_string(), format!("{text}\n{copy}\n"));
             let mut changed = terms::run(&contract, &scenario, None)
                 .unwrap_or_else(|f| panic!("{}: {}", path.display(), f.render()));
             let added = changed.outcome.rejected.len();

@@ -202,7 +202,10 @@ impl Checker {
             Some(Body::Charge(charge)) => Some((charge.amount.ty.clone(), charge.amount.span)),
             _ => None,
         };
-        let ours = self.currency.as_ref().map_or_else(String::new, |(c, _)| c.clone());
+        let ours = self
+            .currency
+            .as_ref()
+            .map_or_else(String::new, |(c, _)| c.clone());
         let mut problems: Vec<(Span, String, String)> = Vec::new();
         for (clause, ast_clause) in clauses
             .iter()
@@ -223,7 +226,9 @@ impl Checker {
                                 problems.push((
                                     span,
                                     format!("this charge, in an allocation's order, is {ty}"),
-                                    format!("an allocation settles in the contract's currency, {ours}"),
+                                    format!(
+                                        "an allocation settles in the contract's currency, {ours}"
+                                    ),
                                 ));
                             }
                         }
@@ -237,7 +242,9 @@ impl Checker {
                             let help = self.mixed_currencies_help(&owed, &paid).unwrap_or_default();
                             problems.push((
                                 ast_clause.id.span,
-                                format!("the amount owed is {owed}, the amounts that pay it {paid}"),
+                                format!(
+                                    "the amount owed is {owed}, the amounts that pay it {paid}"
+                                ),
                                 format!("declare both `amount` fields in one currency; {help}"),
                             ));
                         }

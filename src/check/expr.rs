@@ -911,7 +911,11 @@ impl Checker {
                 let ty = value.ty.clone();
                 if !matches!(
                     ty,
-                    Type::Money | Type::MoneyIn(_) | Type::Number | Type::Percent | Type::Quantity(_)
+                    Type::Money
+                        | Type::MoneyIn(_)
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Quantity(_)
                 ) {
                     return self.mismatch(
                         span,

@@ -33,7 +33,10 @@ pub enum Type {
     MoneyIn(String),
     /// An exchange rate the contract states (`rate USD per EUR`): how many units of `to`
     /// one unit of `from` is worth. Currencies by code, the contract's own included.
-    Rate { to: String, from: String },
+    Rate {
+        to: String,
+        from: String,
+    },
 }
 
 impl Type {

@@ -4,8 +4,8 @@
 use rust_decimal::Decimal;
 
 use super::expr::overflow;
-use super::{Ctx, Engine, EvalError};
 use super::outcome::RejectedEntry;
+use super::{Ctx, Engine, EvalError};
 use crate::check::{Body, ClauseId, Core, Debts, KindId};
 use crate::diagnostic::Diagnostic;
 use crate::money::round_with;

@@ -1004,9 +1004,10 @@ impl<'a> Engine<'a> {
                     String::from("quantity"),
                 ),
                 // Money in another currency than the contract's says which.
-                (Value::Money(d), crate::check::types::Type::MoneyIn(code)) => {
-                    (format!("{code} {}", format_grouped(*d)), String::from("money"))
-                }
+                (Value::Money(d), crate::check::types::Type::MoneyIn(code)) => (
+                    format!("{code} {}", format_grouped(*d)),
+                    String::from("money"),
+                ),
                 (Value::Money(d), ty) => (format_grouped(*d), ty.to_string()),
                 (Value::Text(t), ty) => (t.clone(), ty.to_string()),
                 (other, ty) => (other.to_string(), ty.to_string()),
