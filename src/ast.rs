@@ -190,7 +190,10 @@ pub struct FieldDecl {
 #[derive(Debug, Clone)]
 pub struct ParamDecl {
     pub name: Ident,
+    /// The type's name; for a rate, the word `rate` (spanning the whole type).
     pub type_name: Ident,
+    /// `rate USD per EUR`: the currency counted (`USD`), per one of the other (`EUR`).
+    pub rate: Option<(Ident, Ident)>,
     pub default: Option<Expr>,
 }
 

@@ -50,6 +50,7 @@ pub enum Builtin {
     StateAfter,
     StateBefore,
     Charged,
+    Convert,
 }
 
 /// A built-in function's name, how many arguments it takes, and its doc line.
@@ -64,7 +65,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 45] = [
+pub const BUILTINS: [Signature; 46] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -379,6 +380,13 @@ pub const BUILTINS: [Signature; 45] = [
         min_args: 2,
         max_args: Some(3),
         doc: "charged(charge, window): the total a charge clause computed for its events in the window (`12 months before a`); charged(charge, from, to): after `from`, up to and including `to`",
+    },
+    Signature {
+        builtin: Builtin::Convert,
+        name: "convert",
+        min_args: 2,
+        max_args: Some(2),
+        doc: "convert(x, rate): an amount in the other currency of a rate the contract states (`param usd_per_eur: rate USD per EUR = 1.08`), rounded to the cent",
     },
 ];
 

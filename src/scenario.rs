@@ -32,6 +32,22 @@ pub struct Scenario {
     /// (referred event, referring kind) → positions of the events of that kind that refer
     /// to it through any field, in date order.
     pub refs: HashMap<(usize, KindId), Vec<usize>>,
+    /// Payments the contract refuses, in date order: an event of a kind that settles or
+    /// fulfils something, with an amount in a currency its field does not take. They are
+    /// kept out of `events` (they pay and fulfil nothing); the report lists them as
+    /// rejected. Their references are positions in `events`.
+    pub refused: Vec<RefusedPayment>,
+}
+
+/// A payment in a currency the contract refuses.
+#[derive(Debug, Clone)]
+pub struct RefusedPayment {
+    /// The event as written, its amount left out.
+    pub event: EventRecord,
+    /// The currency it is written in.
+    pub paid: String,
+    /// The currency its field takes.
+    pub takes: String,
 }
 
 /// A scenario fact that replaces a parameter's value written in the contract.
@@ -128,6 +144,18 @@ impl Scenario {
             })
             .collect();
         let (events, by_kind, refs) = index(events, contract.events.len());
+        let refused = self
+            .refused
+            .iter()
+            .filter(|r| visible(&r.event))
+            .map(|r| {
+                let mut r = r.clone();
+                renumber(&mut r.event, |target| {
+                    new_position.get(target).copied().flatten()
+                });
+                r
+            })
+            .collect();
         Scenario {
             title: self.title.clone(),
             as_of: self.as_of,
@@ -137,6 +165,7 @@ impl Scenario {
             events,
             by_kind,
             refs,
+            refused,
         }
     }
 
@@ -271,10 +300,11 @@ pub fn check_scenario(
         ids.insert(&event.id.name, (i, &event.kind.name));
     }
 
-    let mut records: Vec<(usize, EventRecord)> = Vec::new();
+    let settling = settling_kinds(contract);
+    let mut records: Vec<(usize, EventRecord, Option<Refusal>)> = Vec::new();
     for (i, event) in scenario.events.iter().enumerate() {
-        match check_event(contract, event, &ids) {
-            Ok(record) => records.push((i, record)),
+        match check_event(contract, event, &ids, &settling) {
+            Ok((record, refusal)) => records.push((i, record, refusal)),
             Err(mut es) => errors.append(&mut es),
         }
     }
@@ -290,24 +320,31 @@ pub fn check_scenario(
 
     // Sort by moment, ties by id (never by file order, so the order of lines in the file
     // cannot change a report), then renumber references.
-    records.sort_by(|(_, a), (_, b)| (a.at.sort_key(), &a.id).cmp(&(b.at.sort_key(), &b.id)));
-    let mut position_of_file_index = vec![0usize; scenario.events.len()];
-    for (pos, (file_index, _)) in records.iter().enumerate() {
-        if let Some(slot) = position_of_file_index.get_mut(*file_index) {
-            *slot = pos;
+    // A refused payment has no position: references to it read as absent.
+    records.sort_by(|(_, a, _), (_, b, _)| (a.at.sort_key(), &a.id).cmp(&(b.at.sort_key(), &b.id)));
+    let mut position_of_file_index: Vec<Option<usize>> = vec![None; scenario.events.len()];
+    let mut kept = 0usize;
+    for (file_index, _, refusal) in &records {
+        if refusal.is_none() {
+            if let Some(slot) = position_of_file_index.get_mut(*file_index) {
+                *slot = Some(kept);
+            }
+            kept += 1;
         }
     }
-    let mut events: Vec<EventRecord> = records.into_iter().map(|(_, r)| r).collect();
-    for event in &mut events {
-        for value in event.fields.iter_mut() {
-            if let Value::Event(file_index) = value {
-                *value = Value::Event(
-                    position_of_file_index
-                        .get(*file_index)
-                        .copied()
-                        .unwrap_or(0),
-                );
-            }
+    let mut events: Vec<EventRecord> = Vec::with_capacity(kept);
+    let mut refused = Vec::new();
+    for (_, mut record, refusal) in records {
+        renumber(&mut record, |target| {
+            position_of_file_index.get(target).copied().flatten()
+        });
+        match refusal {
+            None => events.push(record),
+            Some(Refusal { paid, takes }) => refused.push(RefusedPayment {
+                event: record,
+                paid,
+                takes,
+            }),
         }
     }
     let (events, by_kind, refs) = index(events, contract.events.len());
@@ -320,7 +357,44 @@ pub fn check_scenario(
         events,
         by_kind,
         refs,
+        refused,
     })
+}
+
+/// A payment refused for its currency: the currency written and the one its field takes.
+struct Refusal {
+    paid: String,
+    takes: String,
+}
+
+/// The kinds whose events settle or fulfil something: an allocation's payments (`pays …
+/// by KIND`) and the acts that fulfil an obligation (`fulfilled by KIND`), by [`KindId`].
+fn settling_kinds(contract: &Checked) -> Vec<bool> {
+    let mut settling = vec![false; contract.events.len()];
+    for clause in &contract.clauses {
+        let kind = match &clause.body {
+            crate::check::Body::Allocation(a) => Some(a.pays),
+            crate::check::Body::Obligation(o) if !o.prohibition => o.act,
+            _ => None,
+        };
+        if let Some(flag) = kind.and_then(|k| settling.get_mut(k)) {
+            *flag = true;
+        }
+    }
+    settling
+}
+
+/// Points an event's references at new positions; a reference without one (an event
+/// dropped, or refused) reads as absent.
+fn renumber(event: &mut EventRecord, position: impl Fn(usize) -> Option<usize>) {
+    for value in event.fields.iter_mut() {
+        if let Value::Event(target) = value {
+            *value = match position(*target) {
+                Some(p) => Value::Event(p),
+                None => Value::Absent,
+            };
+        }
+    }
 }
 
 /// Events in date order, by kind and by reference.
@@ -356,7 +430,8 @@ fn check_event(
     contract: &Checked,
     event: &ast::Event,
     ids: &HashMap<&str, (usize, &str)>,
-) -> Result<EventRecord, Vec<Diagnostic>> {
+    settling: &[bool],
+) -> Result<(EventRecord, Option<Refusal>), Vec<Diagnostic>> {
     let mut errors = Vec::new();
     let Some(kind) = contract.kind(&event.kind.name) else {
         let hint = hint(
@@ -433,6 +508,7 @@ fn check_event(
         )
     });
     let mut fields: BTreeMap<&str, Value> = BTreeMap::new();
+    let mut refusal = None;
     let mut given: std::collections::BTreeSet<&str> = std::collections::BTreeSet::new();
     for (name, value) in &event.fields {
         let Some(field) = kind.fields.get(&name.name) else {
@@ -467,6 +543,22 @@ fn check_event(
         match literal(contract, value, &field.ty, ids) {
             Ok(v) => {
                 fields.insert(&name.name, v);
+            }
+            // A payment in a currency the contract refuses is kept out of the evaluation
+            // and reported, where its kind settles or fulfils something.
+            Err(d)
+                if d.code == "terms::scenario::currency_mismatch"
+                    && settling.get(kind.id).copied().unwrap_or(false) =>
+            {
+                if let (LiteralKind::Money { currency, .. }, Some(takes)) =
+                    (&value.kind, currency_taken(contract, &field.ty))
+                {
+                    refusal.get_or_insert(Refusal {
+                        paid: currency.clone(),
+                        takes,
+                    });
+                }
+                fields.insert(&name.name, Value::Absent);
             }
             Err(d) => errors.push(d),
         }
@@ -515,7 +607,7 @@ fn check_event(
             *slot = value;
         }
     }
-    Ok(EventRecord {
+    let record = EventRecord {
         id: event.id.name.clone(),
         kind: kind.id,
         at,
@@ -529,7 +621,17 @@ fn check_event(
         fields: slots,
         rank: 0,
         span: event.span,
-    })
+    };
+    Ok((record, refusal))
+}
+
+/// The currency a money field takes, by code.
+fn currency_taken(contract: &Checked, ty: &Type) -> Option<String> {
+    match ty {
+        Type::Money => Some(contract.currency.clone()),
+        Type::MoneyIn(code) => Some(code.clone()),
+        _ => None,
+    }
 }
 
 /// Types a literal against the type the contract declares. A reference becomes
@@ -556,6 +658,20 @@ fn literal(
             }
             Value::Money(*amount)
         }
+        (LiteralKind::Money { amount, currency }, Type::MoneyIn(takes)) => {
+            if currency != takes {
+                return Err(Diagnostic::error(
+                    "terms::scenario::currency_mismatch",
+                    literal.span,
+                    format!("the amount is in `{currency}` but the field takes `{takes}`"),
+                )
+                .label("other currency")
+                .help(format!("write the amount as `{takes} 1000.00`")));
+            }
+            Value::Money(*amount)
+        }
+        // A rate is a plain number: units of one currency per unit of the other.
+        (LiteralKind::Number(n), Type::Rate { .. }) => Value::Number(*n),
         (LiteralKind::Percent(p), Type::Percent) => Value::Percent(*p),
         (LiteralKind::Number(n), Type::Number) => Value::Number(*n),
         (LiteralKind::Date(d), Type::Time) => Value::Time(Moment::Date(*d)),
@@ -741,6 +857,8 @@ fn example(ty: &Type) -> String {
         Type::Delay => String::from("a delay is computed, not given"),
         Type::Window => String::from("a window is computed, not given"),
         Type::Quantity(unit) => format!("write a quantity such as `12 {unit}` (or a plain number)"),
+        Type::MoneyIn(code) => format!("write an amount such as `{code} 1000.00`"),
+        Type::Rate { to, from } => format!("write a rate such as `1.08` ({to} per {from})"),
     }
 }
 

@@ -39,6 +39,7 @@ impl Checker {
         let core = self.lower(expr, env)?;
         match core.ty {
             Type::Money
+            | Type::MoneyIn(_)
             | Type::Percent
             | Type::Number
             | Type::Time
@@ -627,7 +628,7 @@ impl Checker {
         };
         let debtor = self.party(debtor, env);
         let creditor = self.party(creditor, env);
-        let amount = self.lower_as(amount, &Type::Money, env);
+        let amount = self.charged_amount(amount, env);
         let label = match &parts.label {
             Some(text) if text.value.trim().is_empty() => {
                 self.error(
@@ -647,11 +648,13 @@ impl Checker {
         if kind != ast::ChargeKind::Charge {
             self.charge_word(clause, kind, parts.label.is_some());
         }
+        let (amount, currency) = amount?;
         Some(Charge {
             label,
             debtor: debtor?,
             creditor: creditor?,
-            amount: amount?,
+            amount,
+            currency,
         })
     }
 

@@ -34,6 +34,9 @@ impl Checker {
             ExprKind::Number(n) => n.to_string(),
             _ => String::from("5"),
         };
+        if let Some(help) = self.mixed_currencies_help(found, want) {
+            return help;
+        }
         let currency = self.currency.as_ref().map_or("EUR", |(c, _)| c.as_str());
         match (found, want) {
             (Type::Number, Type::Percent) => {
@@ -44,6 +47,9 @@ impl Checker {
             }
             (Type::Number, Type::Money) => {
                 format!("an amount has a currency: write `{currency} {number}`")
+            }
+            (Type::Number, Type::MoneyIn(code)) => {
+                format!("an amount has a currency: write `{code} {number}`")
             }
             (Type::Number, Type::Quantity(unit)) => {
                 format!("a quantity has its unit: write `{number} {unit}`")
@@ -125,6 +131,9 @@ impl Checker {
         let ExprKind::Money { currency, amount } = &expr.kind else {
             return None;
         };
+        if let Some(ty @ Type::MoneyIn(_)) = self.money_type(currency) {
+            return constant(Value::Money(*amount), ty);
+        }
         if let Some((ours, _)) = &self.currency {
             if ours != currency {
                 let ours = ours.clone();
@@ -300,10 +309,14 @@ impl Checker {
                 (Type::Time, Type::Number) if matches!(op, BinOp::Add | BinOp::Sub) => {
                     Some(self.conversion(right, &r, &Type::Duration))
                 }
-                (Type::Money | Type::Percent, Type::Number) if same_type_operands(*op) => {
+                (Type::Money | Type::MoneyIn(_) | Type::Percent, Type::Number)
+                    if same_type_operands(*op) =>
+                {
                     Some(self.conversion(right, &r, &l))
                 }
-                (Type::Number, Type::Money | Type::Percent) if same_type_operands(*op) => {
+                (Type::Number, Type::Money | Type::MoneyIn(_) | Type::Percent)
+                    if same_type_operands(*op) =>
+                {
                     Some(self.conversion(left, &l, &r))
                 }
                 _ => None,
@@ -479,6 +492,9 @@ impl Checker {
         span: Span,
     ) -> Option<Type> {
         use Type::*;
+        if let Some(result) = self.binary_in_currency(op, l, r, span) {
+            return result;
+        }
         let (l, r) = (l.clone(), r.clone());
         let lt = l.as_time();
         let result = match op {
@@ -607,7 +623,12 @@ impl Checker {
                 let ty = first.ty.as_time();
                 if !matches!(
                     ty,
-                    Type::Money | Type::Number | Type::Percent | Type::Time | Type::Quantity(_)
+                    Type::Money
+                        | Type::MoneyIn(_)
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Time
+                        | Type::Quantity(_)
                 ) {
                     return self.mismatch(
                         span,
@@ -693,20 +714,21 @@ impl Checker {
             | Builtin::UnpaidCompleteWeeks => {
                 let delay = self.lower_as(args.first()?, &Type::Delay, env)?;
                 // The amount owed is the breached obligation's event's `amount`.
-                let has_amount = env.var.as_ref().is_some_and(|(_, kind)| {
+                let owed = env.var.as_ref().and_then(|(_, kind)| {
                     self.events
                         .get(kind)
                         .and_then(|k| k.fields.get("amount"))
-                        .is_some_and(|f| f.ty == Type::Money && !f.optional)
+                        .filter(|f| f.ty.is_money() && !f.optional)
+                        .map(|f| f.ty.clone())
                 });
-                if !has_amount {
+                let Some(owed) = owed else {
                     return self.mismatch(
                         span,
                         format!("`{}` needs an amount owed", name.name),
                         "use it under `on breach of` an obligation whose events have an `amount: money` field",
                     );
-                }
-                Some((Call::Unpaid(builtin, delay), Type::Money))
+                };
+                Some((Call::Unpaid(builtin, delay), owed))
             }
             Builtin::EndOfMonth => {
                 let at = self.lower_as(args.first()?, &Type::Time, env)?;
@@ -746,7 +768,10 @@ impl Checker {
                 let each = self.lower(args.get(1)?, &each_env(env, &kind_name));
                 let window = self.window_args(args.get(2..).unwrap_or(&[]), env);
                 let each = each?;
-                if !matches!(each.ty, Type::Money | Type::Number | Type::Quantity(_)) {
+                if !matches!(
+                    each.ty,
+                    Type::Money | Type::MoneyIn(_) | Type::Number | Type::Quantity(_)
+                ) {
                     let ty = each.ty;
                     return self.mismatch(
                         args.get(1).map_or(span, |a| a.span),
@@ -802,7 +827,8 @@ impl Checker {
                 };
                 let ty = match builtin {
                     Builtin::Met => Type::Bool,
-                    Builtin::Paid => Type::Money,
+                    // In the currency the obligation's event owes.
+                    Builtin::Paid => self.owed_type(clause),
                     _ => Type::Time,
                 };
                 Some((
@@ -857,7 +883,12 @@ impl Checker {
                 let ty = each.ty.as_time();
                 if !matches!(
                     ty,
-                    Type::Money | Type::Number | Type::Percent | Type::Time | Type::Quantity(_)
+                    Type::Money
+                        | Type::MoneyIn(_)
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Time
+                        | Type::Quantity(_)
                 ) {
                     return self.mismatch(
                         args.get(1).map_or(span, |a| a.span),
@@ -880,7 +911,11 @@ impl Checker {
                 let ty = value.ty.clone();
                 if !matches!(
                     ty,
-                    Type::Money | Type::Number | Type::Percent | Type::Quantity(_)
+                    Type::Money
+                        | Type::MoneyIn(_)
+                        | Type::Number
+                        | Type::Percent
+                        | Type::Quantity(_)
                 ) {
                     return self.mismatch(
                         span,
@@ -980,6 +1015,7 @@ impl Checker {
                 self.state_at(builtin == Builtin::StateAfter, args, env)
             }
             Builtin::Charged => self.charged(args, env),
+            Builtin::Convert => self.convert(args, env),
             Builtin::EndOf => {
                 let arg = args.first()?;
                 let ExprKind::Name(term) = &arg.kind else {
@@ -1036,7 +1072,9 @@ impl Checker {
             .and_then(|k| k.fields.get(&field.name))
             .map(|f| (f.id, f.ty.clone()));
         match found {
-            Some((id, t @ (Type::Money | Type::Number | Type::Quantity(_)))) => Some((id, t)),
+            Some((id, t @ (Type::Money | Type::MoneyIn(_) | Type::Number | Type::Quantity(_)))) => {
+                Some((id, t))
+            }
             _ => self.mismatch(
                 field.span,
                 format!(

@@ -4,6 +4,7 @@
 
 pub mod channels;
 mod clause;
+mod currency;
 mod expr;
 mod lint;
 mod model;
@@ -55,6 +56,7 @@ pub fn check_with(
     checker.param_values(&cyclic);
     checker.state_types(contract);
     let clauses = checker.clauses(contract);
+    checker.settlement_currencies(contract, &clauses);
     let has_errors = checker.diagnostics.iter().any(Diagnostic::is_error);
     if !has_errors {
         checker.diagnostics.extend(lint::lint(contract));
@@ -130,6 +132,9 @@ struct Checker {
     vendor: Option<String>,
     parties: BTreeMap<String, (Span, String)>,
     currency: Option<(String, Span)>,
+    /// The other currencies the contract declares (`currency USD` after the first), with
+    /// where each is declared.
+    other_currencies: BTreeMap<String, Span>,
     calendar: Calendar,
     /// The calendars the contract's libraries declare, by name.
     library_calendars: BTreeMap<String, crate::library::ImportedCalendar>,
@@ -313,6 +318,9 @@ impl Checker {
         for (unit, _) in &self.imported_units {
             self.units.entry(unit.clone()).or_default();
         }
+        // Currencies next: the first is the contract's (`money`), the others may be field
+        // and parameter types.
+        self.currencies(contract);
         let kind_ids: BTreeMap<String, KindId> = kinds
             .iter()
             .enumerate()
@@ -337,14 +345,8 @@ impl Checker {
                             .insert(name.name.clone(), (name.span, description));
                     }
                 }
-                ast::Item::Currency(code) => {
-                    if let Some((_, first)) = &self.currency {
-                        let first = *first;
-                        self.duplicate(code, first, "currency declaration");
-                    } else {
-                        self.currency = Some((code.name.clone(), code.span));
-                    }
-                }
+                // Read before the other declarations (`currencies`).
+                ast::Item::Currency(_) => {}
                 ast::Item::Timezone(text) => {
                     if timezone_seen {
                         self.error(
@@ -550,7 +552,7 @@ impl Checker {
                                 Type::Event(k) => kind_ids.get(k).copied(),
                                 _ => None,
                             });
-                            if field.name.name == "amount" && ty == Type::Money {
+                            if field.name.name == "amount" && ty.is_money() {
                                 amount = Some(fields.len());
                             }
                             fields.insert(
@@ -582,7 +584,10 @@ impl Checker {
                         continue;
                     }
                     names_seen.insert(decl.name.name.clone(), decl.name.span);
-                    let ty = self.type_name(&decl.type_name, &kinds);
+                    let ty = match &decl.rate {
+                        Some((to, from)) => self.rate_type(to, from),
+                        None => self.type_name(&decl.type_name, &kinds),
+                    };
                     if matches!(ty, None | Some(Type::Event(_))) {
                         // Reported: its uses report nothing more.
                         self.failed.insert(decl.name.name.clone());
@@ -808,6 +813,9 @@ impl Checker {
     fn type_name(&mut self, name: &Ident, kinds: &BTreeSet<String>) -> Option<Type> {
         if self.units.contains_key(&name.name) {
             return Some(Type::Quantity(name.name.clone()));
+        }
+        if let Some(ty) = self.money_type(&name.name) {
+            return Some(ty);
         }
         let ty = Type::from_name(&name.name, |k| kinds.contains(k));
         if ty.is_none() {

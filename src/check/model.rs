@@ -250,6 +250,8 @@ pub struct Charge {
     pub debtor: Party,
     pub creditor: Party,
     pub amount: Core,
+    /// The amount's currency, by code: the contract's, or another it declares.
+    pub currency: String,
 }
 
 /// A fixed term with renewal and termination notice.

@@ -209,6 +209,13 @@ pub enum Call {
         clause: ClauseId,
         window: WindowArg,
     },
+    /// `convert(x, rate)`: x times the rate (`invert`: over it, converting the rate's
+    /// other way), rounded to the cent.
+    Convert {
+        value: Core,
+        rate: Core,
+        invert: bool,
+    },
 }
 
 impl Core {

@@ -33,7 +33,7 @@ impl Checker {
             };
             if !matches!(
                 core.ty,
-                Type::Money | Type::Number | Type::Percent | Type::Quantity(_)
+                Type::Money | Type::MoneyIn(_) | Type::Number | Type::Percent | Type::Quantity(_)
             ) {
                 let found = core.ty.clone();
                 self.failed.insert(clause.id.name.clone());

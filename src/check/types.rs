@@ -28,6 +28,15 @@ pub enum Type {
     Window,
     /// A quantity in a unit the contract declares (`unit GB`): `63 GB`.
     Quantity(String),
+    /// An amount in another currency the contract declares (`currency USD` after the
+    /// contract's own): `USD 50.00`. `Money` is always the contract's currency.
+    MoneyIn(String),
+    /// An exchange rate the contract states (`rate USD per EUR`): how many units of `to`
+    /// one unit of `from` is worth. Currencies by code, the contract's own included.
+    Rate {
+        to: String,
+        from: String,
+    },
 }
 
 impl Type {
@@ -52,9 +61,16 @@ impl Type {
     ];
 
     /// Whether a value of this type may stand where `want` is expected (an event stands
-    /// for its date).
+    /// for its date; a number states a rate).
     pub fn fits(&self, want: &Type) -> bool {
-        self == want || (matches!(self, Type::Event(_)) && *want == Type::Time)
+        self == want
+            || (matches!(self, Type::Event(_)) && *want == Type::Time)
+            || (*self == Type::Number && matches!(want, Type::Rate { .. }))
+    }
+
+    /// Whether this is an amount of money, in the contract's currency or another.
+    pub fn is_money(&self) -> bool {
+        matches!(self, Type::Money | Type::MoneyIn(_))
     }
 
     /// The type after an event is taken for its date.
@@ -81,6 +97,8 @@ impl fmt::Display for Type {
             Type::Delay => f.write_str("delay"),
             Type::Window => f.write_str("window"),
             Type::Quantity(unit) => write!(f, "a quantity in {unit}"),
+            Type::MoneyIn(code) => write!(f, "money in {code}"),
+            Type::Rate { to, from } => write!(f, "a rate {to} per {from}"),
         }
     }
 }

@@ -271,6 +271,11 @@ impl<'a> Engine<'a> {
                 after,
             } => self.state_at(*clause, event, *after, ctx, span)?,
             Call::Charged { clause, window } => self.charged(*clause, window, ctx, span)?,
+            Call::Convert {
+                value,
+                rate,
+                invert,
+            } => self.convert(value, rate, *invert, ctx, span)?,
             Call::Extreme { max, args } => {
                 let mut best: Option<Value> = None;
                 for arg in args {
@@ -944,7 +949,7 @@ fn power(base: Decimal, n: Decimal, span: Span) -> Result<Decimal, EvalError> {
 /// A total as the type the checker gave it: money, or a plain number (the type comes from
 /// the field's declaration, so it is the same whether or not any event matched).
 fn typed_total(total: Decimal, ty: &Type) -> Value {
-    if *ty == Type::Money {
+    if ty.is_money() {
         Value::Money(total)
     } else {
         Value::Number(total)

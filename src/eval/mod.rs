@@ -7,6 +7,7 @@
 
 mod allocation;
 mod balance;
+mod currency;
 mod expr;
 mod obligation;
 pub mod outcome;
@@ -531,13 +532,13 @@ impl<'a> Engine<'a> {
         Ok(())
     }
 
-    /// Adds up the amounts per debtor and creditor, exactly.
+    /// Adds up the amounts per debtor, creditor and currency, exactly.
     fn totals(&mut self) -> Result<(), EvalError> {
-        let mut sums: std::collections::BTreeMap<(String, String), Decimal> =
+        let mut sums: std::collections::BTreeMap<(String, String, String), Decimal> =
             std::collections::BTreeMap::new();
         for a in &self.out.amounts {
             let sum = sums
-                .entry((a.debtor.clone(), a.creditor.clone()))
+                .entry((a.debtor.clone(), a.creditor.clone(), a.currency.clone()))
                 .or_default();
             *sum = sum.checked_add(a.amount).ok_or_else(|| {
                 Diagnostic::error(
@@ -551,11 +552,11 @@ impl<'a> Engine<'a> {
         }
         self.out.totals = sums
             .into_iter()
-            .map(|((debtor, creditor), amount)| Total {
+            .map(|((debtor, creditor, currency), amount)| Total {
                 debtor,
                 creditor,
                 amount,
-                currency: self.c.currency.clone(),
+                currency,
             })
             .collect();
         Ok(())
@@ -649,21 +650,32 @@ impl<'a> Engine<'a> {
         })
     }
 
-    /// The refused acts, as report entries, by clause and then by date.
+    /// The refused acts, as report entries, by clause and then by date (payments refused
+    /// for their currency among them).
     fn rejected_entries(&self) -> Vec<RejectedEntry> {
         let rejected = self.rejected.borrow();
-        rejected
+        let mut entries: Vec<(ClauseId, RejectedEntry)> = rejected
             .iter()
             .filter_map(|(&(clause, act), (event, reason))| {
                 let act = self.s.events.get(act)?;
-                Some(RejectedEntry {
-                    source: self.source(self.c.clauses.get(clause)?, *event),
-                    act: act.id.clone(),
-                    on: act.at,
-                    reason: reason.clone(),
-                })
+                Some((
+                    clause,
+                    RejectedEntry {
+                        source: self.source(self.c.clauses.get(clause)?, *event),
+                        act: act.id.clone(),
+                        on: act.at,
+                        reason: reason.clone(),
+                    },
+                ))
             })
-            .collect()
+            .collect();
+        if !self.s.refused.is_empty() {
+            entries.extend(self.refused_payments());
+            entries.sort_by(|(a, x), (b, y)| {
+                (*a, x.on.sort_key(), &x.act).cmp(&(*b, y.on.sort_key(), &y.act))
+            });
+        }
+        entries.into_iter().map(|(_, entry)| entry).collect()
     }
 
     fn source(&self, clause: &Clause, event: Option<usize>) -> Source {
@@ -880,7 +892,7 @@ impl<'a> Engine<'a> {
                 debtor: engine.party_name(&charge.debtor, event),
                 creditor: engine.party_name(&charge.creditor, event),
                 amount,
-                currency: engine.c.currency.clone(),
+                currency: charge.currency.clone(),
                 computation: computation(&steps, exact, amount),
                 steps,
             });
@@ -1018,6 +1030,11 @@ impl<'a> Engine<'a> {
                 (Value::Number(n), crate::check::types::Type::Quantity(unit)) => (
                     format!("{} {unit}", n.normalize()),
                     String::from("quantity"),
+                ),
+                // Money in another currency than the contract's says which.
+                (Value::Money(d), crate::check::types::Type::MoneyIn(code)) => (
+                    format!("{code} {}", format_grouped(*d)),
+                    String::from("money"),
                 ),
                 (Value::Money(d), ty) => (format_grouped(*d), ty.to_string()),
                 (Value::Text(t), ty) => (t.clone(), ty.to_string()),

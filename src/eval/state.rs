@@ -164,6 +164,9 @@ impl<'a> Engine<'a> {
     fn shown(&self, value: &Value, ty: &Type) -> String {
         match (value, ty) {
             (Value::Number(n), Type::Quantity(unit)) => format!("{} {unit}", n.normalize()),
+            (Value::Money(d), Type::MoneyIn(code)) => {
+                format!("{code} {}", self.shown(&Value::Money(*d), &Type::Money))
+            }
             (Value::Money(d), _) => {
                 if d.normalize().scale() <= 2 {
                     format_grouped(*d)
@@ -219,6 +222,7 @@ impl<'a> Engine<'a> {
         let run = self.state_run(index, clause.span)?;
         let ty = match &rule.starts.ty {
             Type::Quantity(_) => String::from("quantity"),
+            Type::MoneyIn(_) => String::from("money"),
             other => other.to_string(),
         };
         for (event, value, steps) in &run.steps {

@@ -216,7 +216,10 @@ fn item_text(p: &mut Printer, item: &Item, span: Span) {
             p.push("param ");
             p.push(&param.name.name);
             p.push(": ");
-            p.push(&param.type_name.name);
+            match &param.rate {
+                Some((to, from)) => p.push(&format!("rate {} per {}", to.name, from.name)),
+                None => p.push(&param.type_name.name),
+            }
             if let Some(value) = &param.default {
                 p.push(" = ");
                 line_expr(p, value, 0);

@@ -467,11 +467,27 @@ fn param_decl(pair: P) -> R<Item> {
     let mut c = Children::of(pair);
     c.skip(Rule::kw_param);
     let name = ident(c.next()?);
-    let type_name = ident(c.next()?);
+    let (type_name, rate) = match c.next_if(Rule::rate_type) {
+        Some(rate) => {
+            let span = span_of(&rate);
+            let mut r = Children::of(rate);
+            r.skip(Rule::kw_rate);
+            let to = ident(r.next()?);
+            r.skip(Rule::kw_per);
+            let from = ident(r.next()?);
+            let word = Ident {
+                name: String::from("rate"),
+                span,
+            };
+            (word, Some((to, from)))
+        }
+        None => (ident(c.next()?), None),
+    };
     let default = c.next_if(Rule::expr).map(expr).transpose()?;
     Ok(Item::Param(ParamDecl {
         name,
         type_name,
+        rate,
         default,
     }))
 }
@@ -1090,6 +1106,9 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::quantity_lit => "a quantity like `10 GB`",
         Rule::quantity_unit => "a unit",
         Rule::kw_unit => "`unit`",
+        Rule::rate_type => "a rate like `rate USD per EUR`",
+        Rule::kw_rate => "`rate`",
+        Rule::kw_per => "`per`",
         Rule::currency_decl => "`currency CODE`",
         Rule::timezone_decl => "`timezone \"…\"`",
         Rule::calendar_decl => "`calendar NAME`",
