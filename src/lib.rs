@@ -37,6 +37,7 @@ pub mod batch;
 pub mod builtins;
 pub mod calendar;
 pub mod check;
+pub mod deal;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
@@ -106,6 +107,9 @@ pub fn format_source(file: &SourceFile) -> Result<String, Failure> {
 
 /// Parses and checks a contract. On success, also returns its warnings.
 pub fn load_contract(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Failure> {
+    if deal::is_deal(&file.text) {
+        return deal::load(file);
+    }
     let ast = syntax::parse_contract(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
     let imports = library::load(file, &ast)?;
     let result = check::check_with(&ast, &file.text, &imports);
@@ -302,8 +306,12 @@ fn evaluate_loaded(
             ))],
         ));
     }
-    let outcome = eval::evaluate(contract, scenario, as_of, limits)
-        .map_err(|d| Failure::one(contract_file, vec![d]))?;
+    let outcome = eval::evaluate(contract, scenario, as_of, limits).map_err(|d| {
+        match &contract.deal {
+            Some(deal) => deal.failure(contract_file, vec![d]),
+            None => Failure::one(contract_file, vec![d]),
+        }
+    })?;
     Ok(Report::new(contract, scenario, as_of, outcome))
 }
 
