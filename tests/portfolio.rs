@@ -153,7 +153,7 @@ fn the_year_end_report_cites_the_deal_and_the_general_terms() {
     assert!(line.contains("violated (done 2025-03-20)"), "{line}");
     let late = stdout
         .lines()
-        .find(|l| l.starts_with("  §Q-4.2 (deal)") && l.contains("[inv-02]") && l.contains("late"));
+        .find(|l| l.starts_with("  §Q-4.2 (deal)") && l.contains("[inv-02]") && l.contains("days late"));
     assert!(late.is_some_and(|l| l.contains("2 days late")), "{stdout}");
     // A clause of the general terms says so.
     assert!(stdout.contains("§4.2 (general terms)"), "{stdout}");
