@@ -96,7 +96,10 @@ impl DealInfo {
     /// A span of the merged text in its own file's text.
     fn local(&self, span: Span) -> Span {
         if span.start >= self.offset {
-            Span::new(span.start - self.offset, span.end.saturating_sub(self.offset))
+            Span::new(
+                span.start - self.offset,
+                span.end.saturating_sub(self.offset),
+            )
         } else {
             span
         }
@@ -125,8 +128,8 @@ pub fn is_deal(text: &str) -> bool {
 /// checked as one contract. On success, also the deal's warnings (those of the general
 /// terms are theirs: `terms check` them on their own).
 pub fn load(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Failure> {
-    let (deal, _) =
-        crate::syntax::parse_deal_layout(&file.text).map_err(|d| Failure::in_file(file, vec![d]))?;
+    let (deal, _) = crate::syntax::parse_deal_layout(&file.text)
+        .map_err(|d| Failure::in_file(file, vec![d]))?;
     let terms_file = read_terms(file, &deal.extends)?;
     let general = crate::syntax::parse_contract(&terms_file.text)
         .map_err(|d| Failure::in_file(&terms_file, vec![d]))?;
@@ -377,8 +380,8 @@ fn unknown_param(name: &ast::Ident, params: &HashMap<String, usize>, is_let: boo
 fn unknown_clause(id: &ast::Ident, clauses: &HashMap<String, usize>) -> Diagnostic {
     let mut names: Vec<&str> = clauses.keys().map(String::as_str).collect();
     names.sort_unstable();
-    let hint = did_you_mean(&id.name, names)
-        .map_or_else(String::new, |s| format!("did you mean `{s}`? "));
+    let hint =
+        did_you_mean(&id.name, names).map_or_else(String::new, |s| format!("did you mean `{s}`? "));
     Diagnostic::error(
         "terms::deal::unknown_clause",
         id.span,

@@ -306,12 +306,11 @@ fn evaluate_loaded(
             ))],
         ));
     }
-    let outcome = eval::evaluate(contract, scenario, as_of, limits).map_err(|d| {
-        match &contract.deal {
+    let outcome =
+        eval::evaluate(contract, scenario, as_of, limits).map_err(|d| match &contract.deal {
             Some(deal) => deal.failure(contract_file, vec![d]),
             None => Failure::one(contract_file, vec![d]),
-        }
-    })?;
+        })?;
     Ok(Report::new(contract, scenario, as_of, outcome))
 }
 

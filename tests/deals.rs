@@ -111,7 +111,10 @@ fn a_fact_that_replaces_a_fixed_value_warns() {
     assert_eq!(checked_scenario.warnings.len(), 1);
     let rendered =
         terms::diagnostic::FileDiagnostics::new(&scenario, checked_scenario.warnings).render();
-    assert!(rendered.contains("set studio_rate = EUR 0.01"), "{rendered}");
+    assert!(
+        rendered.contains("set studio_rate = EUR 0.01"),
+        "{rendered}"
+    );
     insta::assert_snapshot!(rendered);
 }
 

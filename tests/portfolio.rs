@@ -10,7 +10,8 @@ use std::process::Command;
 
 /// The README's shell commands, one per line of each ```sh block.
 fn readme_commands() -> Vec<Vec<String>> {
-    let text = std::fs::read_to_string(common::root().join("examples/portfolio/README.md")).unwrap();
+    let text =
+        std::fs::read_to_string(common::root().join("examples/portfolio/README.md")).unwrap();
     let mut commands = Vec::new();
     let mut inside = false;
     for line in text.lines() {
@@ -79,7 +80,9 @@ fn the_five_deals_check() {
 
 #[test]
 fn the_agenda_for_2025_has_the_dates_computed_from_the_deals() {
-    let (stdout, _, _) = run(&command("terms agenda examples/portfolio --from 2025-01-01 --until 2025-12-31"));
+    let (stdout, _, _) = run(&command(
+        "terms agenda examples/portfolio --from 2025-01-01 --until 2025-12-31",
+    ));
     let dates: Vec<(&str, &str)> = stdout
         .lines()
         .filter(|l| l.starts_with("2025-"))
@@ -128,12 +131,17 @@ fn the_agenda_for_2025_has_the_dates_computed_from_the_deals() {
             ("2025-11-30", "Sabbani BV (Ecom) §OF-3"),
         ]
     );
-    assert!(stdout.starts_with("AGENDA 2025-01-01 … 2025-12-31 (5 histories, 13 items)"), "{stdout}");
+    assert!(
+        stdout.starts_with("AGENDA 2025-01-01 … 2025-12-31 (5 histories, 13 items)"),
+        "{stdout}"
+    );
 }
 
 #[test]
 fn the_calendar_export_has_one_event_per_item() {
-    let (stdout, _, _) = run(&command("terms agenda examples/portfolio --from 2025-01-01 --until 2025-12-31 --format ics"));
+    let (stdout, _, _) = run(&command(
+        "terms agenda examples/portfolio --from 2025-01-01 --until 2025-12-31 --format ics",
+    ));
     assert_eq!(stdout.matches("BEGIN:VEVENT").count(), 13);
     assert!(stdout.contains("DTSTART;VALUE=DATE:20250930"), "{stdout}");
     assert!(stdout.contains("DTSTART;VALUE=DATE:20250215"), "{stdout}");
@@ -141,7 +149,9 @@ fn the_calendar_export_has_one_event_per_item() {
 
 #[test]
 fn the_year_end_report_cites_the_deal_and_the_general_terms() {
-    let (stdout, _, _) = run(&command("terms eval examples/portfolio/qualifio_acme.terms"));
+    let (stdout, _, _) = run(&command(
+        "terms eval examples/portfolio/qualifio_acme.terms",
+    ));
     // inv-02 of 2025-02-01 is due within 45 days by the quotation: 02-01 + 27 = 02-28,
     // + 18 = 03-18; paid 03-20, 2 days late (the general terms' 30 days: 03-03, 17 days).
     let line = stdout
@@ -151,9 +161,9 @@ fn the_year_end_report_cites_the_deal_and_the_general_terms() {
     assert!(line.contains("§Q-4.2 (deal)"), "{line}");
     assert!(line.contains("due 2025-03-18"), "{line}");
     assert!(line.contains("violated (done 2025-03-20)"), "{line}");
-    let late = stdout
-        .lines()
-        .find(|l| l.starts_with("  §Q-4.2 (deal)") && l.contains("[inv-02]") && l.contains("days late"));
+    let late = stdout.lines().find(|l| {
+        l.starts_with("  §Q-4.2 (deal)") && l.contains("[inv-02]") && l.contains("days late")
+    });
     assert!(late.is_some_and(|l| l.contains("2 days late")), "{stdout}");
     // A clause of the general terms says so.
     assert!(stdout.contains("§4.2 (general terms)"), "{stdout}");

@@ -69,7 +69,9 @@ pub(super) fn print_deal(
     layout: &ContractLayout,
 ) -> Result<String, Diagnostic> {
     if deal.items.len() != layout.items.len() {
-        return Err(super::internal("the deal's items and their places disagree"));
+        return Err(super::internal(
+            "the deal's items and their places disagree",
+        ));
     }
     let mut p = Printer::new(src);
     let header = layout.header;
@@ -94,7 +96,9 @@ pub(super) fn print_deal(
                     line_expr(p, value, 0);
                 });
             }
-            DealItem::Override { clause, .. } => print_clause_as(&mut p, clause, *span, "override "),
+            DealItem::Override { clause, .. } => {
+                print_clause_as(&mut p, clause, *span, "override ")
+            }
             DealItem::Item(item) => print_item(&mut p, item, *span),
         }
     }
