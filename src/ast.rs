@@ -39,6 +39,28 @@ pub struct Library {
     pub items: Vec<Item>,
 }
 
+/// A whole deal file (`deal NAME "…" extends "FILE"`): special conditions over general
+/// terms (see [`crate::deal`]).
+#[derive(Debug, Clone)]
+pub struct Deal {
+    pub name: Ident,
+    pub title: Option<Text>,
+    /// The general terms' file, relative to the deal's folder.
+    pub extends: Text,
+    pub items: Vec<DealItem>,
+}
+
+/// One line of a deal.
+#[derive(Debug, Clone)]
+pub enum DealItem {
+    /// `set licence_price = EUR 24000.00`
+    Set { name: Ident, value: Expr },
+    /// `override obligation pay_invoice article "Q-4.2" { … }`, with the span of `override`.
+    Override { clause: Clause, word: Span },
+    /// A declaration or clause of the deal's own.
+    Item(Item),
+}
+
 /// What a `use` line names.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum UseTarget {

@@ -38,6 +38,7 @@ pub mod builtins;
 pub mod calendar;
 pub mod check;
 pub mod compare;
+pub mod deal;
 pub mod diagnostic;
 pub mod eval;
 pub mod fmt;
@@ -108,6 +109,9 @@ pub fn format_source(file: &SourceFile) -> Result<String, Failure> {
 
 /// Parses and checks a contract. On success, also returns its warnings.
 pub fn load_contract(file: &SourceFile) -> Result<(Checked, Vec<Diagnostic>), Failure> {
+    if deal::is_deal(&file.text) {
+        return deal::load(file);
+    }
     let ast = syntax::parse_contract(&file.text).map_err(|d| Failure::one(file, vec![d]))?;
     let imports = library::load(file, &ast)?;
     let result = check::check_with(&ast, &file.text, &imports);
@@ -304,8 +308,11 @@ fn evaluate_loaded(
             ))],
         ));
     }
-    let outcome = eval::evaluate(contract, scenario, as_of, limits)
-        .map_err(|d| Failure::one(contract_file, vec![d]))?;
+    let outcome =
+        eval::evaluate(contract, scenario, as_of, limits).map_err(|d| match &contract.deal {
+            Some(deal) => deal.failure(contract_file, vec![d]),
+            None => Failure::one(contract_file, vec![d]),
+        })?;
     Ok(Report::new(contract, scenario, as_of, outcome))
 }
 

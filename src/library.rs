@@ -678,7 +678,7 @@ pub fn channel_cycle(name: &ast::Ident) -> Diagnostic {
 }
 
 /// A path with `.` and `dir/..` removed, without looking at the disk.
-fn normalize(path: &Path) -> PathBuf {
+pub(crate) fn normalize(path: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for part in path.components() {

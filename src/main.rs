@@ -326,9 +326,15 @@ fn run(cli: Cli, out: &mut Out) -> ExitCode {
                 };
             let mut ok = true;
             for path in files {
-                match terms::read_scenario(&path).and_then(|f| terms::load_scenario(&contract, &f))
+                match terms::read_scenario(&path)
+                    .and_then(|f| terms::load_scenario(&contract, &f).map(|s| (f, s)))
                 {
-                    Ok(_) => out.write(&format!("{}: ok\n", path.display())),
+                    Ok((file, scenario)) => {
+                        if !scenario.warnings.is_empty() {
+                            report(&FileDiagnostics::new(&file, scenario.warnings).render());
+                        }
+                        out.write(&format!("{}: ok\n", path.display()));
+                    }
                     Err(failure) => {
                         report(&failure.render());
                         ok = false;

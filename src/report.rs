@@ -95,7 +95,7 @@ impl Report {
                 };
                 let met = x.met_on.map_or(String::new(), |m| format!("(done {m})"));
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.party.clone(),
                     format!("{must} {}", x.action),
                     event(&x.source.event),
@@ -115,7 +115,7 @@ impl Report {
                     .as_ref()
                     .map_or(String::new(), |c| format!("→ {c}"));
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.party.clone(),
                     x.action.clone(),
                     event(&x.source.event),
@@ -131,7 +131,7 @@ impl Report {
             o.rights.iter().map(|x| {
                 let until = x.until.map_or(String::new(), |u| format!("until {u}"));
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.party.clone(),
                     format!("may {}", x.right),
                     event(&x.source.event),
@@ -147,7 +147,7 @@ impl Report {
             "AMOUNTS",
             o.amounts.iter().map(|x| {
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.kind.clone(),
                     format!("{} → {}", x.debtor, x.creditor),
                     event(&x.source.event),
@@ -173,7 +173,7 @@ impl Report {
             "DATES",
             o.dates.iter().map(|x| {
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.name.clone(),
                     event(&x.source.event),
                     x.date.to_string(),
@@ -187,7 +187,7 @@ impl Report {
                 "REJECTED",
                 o.rejected.iter().map(|x| {
                     vec![
-                        art(&x.source.clause),
+                        cite(&x.source),
                         x.source.clause_id.clone(),
                         event(&x.source.event),
                         format!("`{}`", x.act),
@@ -202,7 +202,7 @@ impl Report {
                 "VALUES",
                 o.values.iter().map(|x| {
                     vec![
-                        art(&x.source.clause),
+                        cite(&x.source),
                         x.name.clone(),
                         event(&x.source.event),
                         x.value.clone(),
@@ -221,7 +221,7 @@ impl Report {
                     "ineffective"
                 };
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     event(&x.source.event),
                     x.via.clone().unwrap_or_default(),
                     verdict.to_string(),
@@ -234,7 +234,7 @@ impl Report {
             "ALLOCATIONS",
             o.allocations.iter().map(|x| {
                 vec![
-                    art(&x.source.clause),
+                    cite(&x.source),
                     format!("[{}]", x.payment),
                     format!("→ {} ({})", x.debt, x.debt_kind),
                     format!("{} {:>12}", x.currency, format_grouped(x.applied)),
@@ -248,7 +248,7 @@ impl Report {
                 .iter()
                 .map(|x| {
                     vec![
-                        art(&x.source.clause),
+                        cite(&x.source),
                         format!("[{}]", x.debt),
                         x.debt_kind.clone(),
                         format!("{} → {}", x.debtor, x.creditor),
@@ -302,7 +302,7 @@ impl Report {
                 .event
                 .as_ref()
                 .map_or(String::new(), |e| format!(" [{e}]"));
-            format!("\n{} {}{event}: {what}\n", art(&s.clause), s.clause_id)
+            format!("\n{} {}{event}: {what}\n", cite(s), s.clause_id)
         };
         for x in o.obligations.iter().filter(|x| keep(&x.source)) {
             let must = if x.prohibition { "must not" } else { "must" };
@@ -386,7 +386,7 @@ impl Report {
                     .map_or(String::new(), |e| format!(" [{e}]"));
                 out.push_str(&format!(
                     "  {} {}{event}: {}\n",
-                    art(&x.source.clause),
+                    cite(&x.source),
                     x.source.clause_id,
                     x.reason
                 ));
@@ -426,6 +426,15 @@ fn steps(out: &mut String, steps: &[crate::eval::Step]) {
 
 fn art(article: &str) -> String {
     format!("§{article}")
+}
+
+/// An entry's article, and for a deal where it comes from: `§4.2 (general terms)`,
+/// `§Q-4.2 (deal)`.
+fn cite(source: &crate::eval::Source) -> String {
+    match source.from {
+        Some(from) => format!("§{} ({})", source.clause, from.word()),
+        None => art(&source.clause),
+    }
 }
 
 /// A titled section of rows, columns padded to their widest cell; empty sections say so.

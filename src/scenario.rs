@@ -25,6 +25,9 @@ pub struct Scenario {
     /// Facts that replace a value the contract itself fixes: shown on every report, so a
     /// changed price is never silent.
     pub overrides: Vec<Override>,
+    /// Warnings about the scenario (a fact that replaces a value the contract fixes is
+    /// deprecated): `terms check --contract` shows them.
+    pub warnings: Vec<Diagnostic>,
     /// Every event, in date order (ties by id).
     pub events: Vec<EventRecord>,
     /// Event kind → positions in `events`, in date order.
@@ -162,6 +165,7 @@ impl Scenario {
             facts: self.facts.clone(),
             given: self.given.clone(),
             overrides: self.overrides.clone(),
+            warnings: self.warnings.clone(),
             events,
             by_kind,
             refs,
@@ -195,6 +199,24 @@ impl Scenario {
     }
 }
 
+/// A fact that replaces a value the contract fixes: deprecated, a scenario states what
+/// happened (the value belongs in a deal).
+fn fixed_value_fact(name: &crate::ast::Ident, written: &str, given: &str) -> Diagnostic {
+    Diagnostic::warning(
+        "terms::scenario::fixed_value_fact",
+        name.span,
+        format!(
+            "the fact `{}` replaces the value the contract fixes (`{written}`)",
+            name.name
+        ),
+    )
+    .label("a contract value, not what happened")
+    .help(format!(
+        "a scenario states what happened; set it in a deal: `set {} = {given}` (facts that replace fixed values are deprecated)",
+        name.name
+    ))
+}
+
 /// Checks a scenario against a contract, reporting every problem.
 pub fn check_scenario(
     contract: &Checked,
@@ -202,7 +224,9 @@ pub fn check_scenario(
 ) -> Result<Scenario, Vec<Diagnostic>> {
     let mut errors = Vec::new();
     if let Some(name) = &scenario.contract {
-        if name.name != contract.name {
+        // A deal's histories may also name the general terms it extends.
+        let terms = contract.deal.as_ref().map(|d| d.terms_name.as_str());
+        if name.name != contract.name && Some(name.name.as_str()) != terms {
             errors.push(
                 Diagnostic::error(
                     "terms::scenario::contract_mismatch",
@@ -223,6 +247,7 @@ pub fn check_scenario(
     let mut facts = BTreeMap::new();
     let mut given = vec![None; contract.values.len()];
     let mut overrides = Vec::new();
+    let mut warnings = Vec::new();
     let mut fact_spans: HashMap<&str, Span> = HashMap::new();
     for fact in &scenario.facts {
         let Some((slot, param)) = contract.param(&fact.name.name) else {
@@ -256,15 +281,21 @@ pub fn check_scenario(
         match literal(contract, &fact.value, &param.ty, &HashMap::new()) {
             Ok(v) => {
                 if let Some(value) = &param.value {
+                    let written = contract
+                        .source
+                        .get(value.span.start..value.span.end)
+                        .unwrap_or("")
+                        .split_whitespace()
+                        .collect::<Vec<_>>()
+                        .join(" ");
+                    let given = match &v {
+                        Value::Money(d) => format!("{} {d}", contract.currency),
+                        other => other.to_string(),
+                    };
+                    warnings.push(fixed_value_fact(&fact.name, &written, &given));
                     overrides.push(Override {
                         param: fact.name.name.clone(),
-                        contract: contract
-                            .source
-                            .get(value.span.start..value.span.end)
-                            .unwrap_or("")
-                            .split_whitespace()
-                            .collect::<Vec<_>>()
-                            .join(" "),
+                        contract: written,
                         scenario: v.to_string(),
                     });
                 }
@@ -354,6 +385,7 @@ pub fn check_scenario(
         facts,
         given,
         overrides,
+        warnings,
         events,
         by_kind,
         refs,

@@ -38,10 +38,14 @@ fn tree(kind: Kind, text: &str) -> Result<String, terms::diagnostic::Diagnostic>
         // A library file (`library NAME`) is formatted as a contract is.
         Kind::Contract => match terms::syntax::parse_contract(text) {
             Ok(contract) => strip_spans(&format!("{contract:?}")),
-            Err(e) => strip_spans(&format!(
-                "{:?}",
-                terms::syntax::parse_library(text).map_err(|_| e)?
-            )),
+            Err(e) => match terms::syntax::parse_library(text) {
+                Ok(library) => strip_spans(&format!("{library:?}")),
+                // A deal file (`deal NAME … extends …`) too.
+                Err(_) => strip_spans(&format!(
+                    "{:?}",
+                    terms::syntax::parse_deal(text).map_err(|_| e)?
+                )),
+            },
         },
         Kind::Scenario => {
             let (ast, layout) = terms::syntax::parse_scenario_layout(text)?;
@@ -163,6 +167,7 @@ fn the_bundled_contracts_and_scenarios_are_in_the_canonical_layout() {
     sources(&root.join("contracts"), &mut paths);
     sources(&root.join("lib"), &mut paths);
     sources(&root.join("tests/scenarios"), &mut paths);
+    sources(&root.join("examples"), &mut paths);
     for path in paths {
         let text = std::fs::read_to_string(&path).unwrap();
         let kind = terms::fmt::kind_of(&path.display().to_string(), &text).unwrap();

@@ -95,6 +95,7 @@ pub fn check_with(
             order: evaluation_order(evaluation, &clauses, &checker.value_ids),
             clauses,
             summed: checker.summed.iter().copied().collect(),
+            deal: None,
         })
     };
     // Every slot filled, every kind numbered in order: anything else is a bug here.

@@ -45,6 +45,9 @@ pub struct Checked {
     /// The charge clauses whose amounts `charged(…)` adds up: the evaluator computes their
     /// amounts once, in the checker's order, before any clause reads them.
     pub summed: Vec<ClauseId>,
+    /// A deal's general terms, when the contract is a deal over them (`None` for a
+    /// contract): where each clause comes from.
+    pub deal: Option<crate::deal::DealInfo>,
 }
 
 /// One step of the evaluation order.

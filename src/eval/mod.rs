@@ -682,6 +682,7 @@ impl<'a> Engine<'a> {
         Source {
             clause_id: clause.id.clone(),
             clause: clause.article.clone(),
+            from: self.c.deal.as_ref().map(|d| d.from(clause.span)),
             event: event
                 .and_then(|e| self.s.events.get(e))
                 .map(|e| e.id.clone()),

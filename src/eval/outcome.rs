@@ -123,6 +123,10 @@ pub struct Source {
     pub clause: String,
     /// The scenario event the entry is about, if any.
     pub event: Option<String>,
+    /// For a deal, whether the clause is the general terms' or the deal's (absent for a
+    /// contract).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<crate::deal::From>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]

@@ -62,6 +62,50 @@ pub(super) fn print_library(
     Ok(p.out)
 }
 
+/// A deal's text in the canonical layout.
+pub(super) fn print_deal(
+    src: &str,
+    deal: &Deal,
+    layout: &ContractLayout,
+) -> Result<String, Diagnostic> {
+    if deal.items.len() != layout.items.len() {
+        return Err(super::internal(
+            "the deal's items and their places disagree",
+        ));
+    }
+    let mut p = Printer::new(src);
+    let header = layout.header;
+    p.element(header, header.end, 0, |p| {
+        p.push("deal ");
+        p.push(&deal.name.name);
+        if let Some(title) = &deal.title {
+            p.push(" ");
+            p.push(&quoted(&title.value));
+        }
+        p.push(" extends ");
+        p.push(&quoted(&deal.extends.value));
+    });
+    for (item, span) in deal.items.iter().zip(&layout.items) {
+        match item {
+            DealItem::Set { name, value } => {
+                let hoist = first_band(value).unwrap_or(span.end);
+                p.element(*span, hoist, 0, |p| {
+                    p.push("set ");
+                    p.push(&name.name);
+                    p.push(" = ");
+                    line_expr(p, value, 0);
+                });
+            }
+            DealItem::Override { clause, .. } => {
+                print_clause_as(&mut p, clause, *span, "override ")
+            }
+            DealItem::Item(item) => print_item(&mut p, item, *span),
+        }
+    }
+    p.rest();
+    Ok(p.out)
+}
+
 fn print_item(p: &mut Printer, item: &Item, span: Span) {
     match item {
         Item::Clause(clause) => print_clause(p, clause, span),
@@ -323,10 +367,16 @@ fn comment_inside(p: &Printer, from: usize, to: usize) -> bool {
 }
 
 fn print_clause(p: &mut Printer, clause: &Clause, span: Span) {
+    print_clause_as(p, clause, span, "");
+}
+
+/// A clause, after `prefix` (`override `).
+fn print_clause_as(p: &mut Printer, clause: &Clause, span: Span, prefix: &str) {
     let brace = p.next_solid(clause.article.span.end);
     let close = span.end.saturating_sub(1);
     p.leading(brace, 0);
     p.begin(span.start, 0);
+    p.push(prefix);
     p.push(clause.kind.word());
     p.push(" ");
     p.push(&clause.id.name);

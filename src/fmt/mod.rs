@@ -85,8 +85,10 @@ pub fn format(kind: Kind, text: &str) -> Result<String, Diagnostic> {
 /// A contract's (or a library's) text in the canonical layout; a syntax error is the
 /// parser's diagnostic.
 pub fn format_contract(text: &str) -> Result<String, Diagnostic> {
-    if printer::Printer::new(text).word_at(0) == "library" {
-        return format_library(text);
+    match printer::Printer::new(text).word_at(0) {
+        "library" => return format_library(text),
+        "deal" => return format_deal(text),
+        _ => {}
     }
     let (ast, layout) = syntax::parse_contract_layout(text)?;
     let out = contract::print(text, &ast, &layout)?;
@@ -106,6 +108,19 @@ pub fn format_library(text: &str) -> Result<String, Diagnostic> {
     let again = syntax::parse_library(&out).map_err(|d| unsafe_output(&d.message))?;
     if without_spans(&format!("{ast:?}")) != without_spans(&format!("{again:?}")) {
         return Err(unsafe_output("the printed library parses differently"));
+    }
+    same_comments(text, &out)?;
+    Ok(out)
+}
+
+/// A deal's text in the canonical layout: its header, then `set`, `override` and its own
+/// items as a contract's are printed.
+pub fn format_deal(text: &str) -> Result<String, Diagnostic> {
+    let (ast, layout) = syntax::parse_deal_layout(text)?;
+    let out = contract::print_deal(text, &ast, &layout)?;
+    let again = syntax::parse_deal(&out).map_err(|d| unsafe_output(&d.message))?;
+    if without_spans(&format!("{ast:?}")) != without_spans(&format!("{again:?}")) {
+        return Err(unsafe_output("the printed deal parses differently"));
     }
     same_comments(text, &out)?;
     Ok(out)

@@ -97,6 +97,96 @@ pub fn parse_library_layout(text: &str) -> R<(Library, ContractLayout)> {
     }
 }
 
+/// Parses a deal file (`deal NAME "…" extends "FILE"`, then `set`, `override` and items).
+pub fn parse_deal(text: &str) -> R<Deal> {
+    parse_deal_layout(text).map(|(deal, _)| deal)
+}
+
+/// [`parse_deal`], with where each top-level item is (the header's span is
+/// `ContractLayout::header`).
+pub fn parse_deal_layout(text: &str) -> R<(Deal, ContractLayout)> {
+    parse_deal_at(text, 0)
+}
+
+/// [`parse_deal_layout`] of a deal placed `offset` bytes into a longer text (the general
+/// terms, then the deal): every span is offset by as much, as if the deal followed the
+/// general terms in one text. The limits apply to the deal's own text.
+pub fn parse_deal_at(text: &str, offset: usize) -> R<(Deal, ContractLayout)> {
+    check_limits(text, super::MAX_SOURCE_BYTES)?;
+    let mut owned = " ".repeat(offset);
+    owned.push_str(text);
+    let parse = move || {
+        let mut pairs = ContractParser::parse(Rule::deal, &owned)
+            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
+        let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
+        deal(root)
+    };
+    match std::thread::Builder::new()
+        .stack_size(PARSER_STACK_BYTES)
+        .spawn(parse)
+    {
+        Ok(handle) => handle
+            .join()
+            .unwrap_or_else(|_| Err(shape(Span::new(0, 0)))),
+        Err(_) => Err(Diagnostic::error(
+            "terms::syntax::internal",
+            Span::new(0, 0),
+            "could not start the parser",
+        )
+        .label("here")
+        .help("the machine is out of threads or memory; try again")),
+    }
+}
+
+fn deal(pair: P) -> R<(Deal, ContractLayout)> {
+    let mut children = Children::of(pair);
+    let header = children.next()?;
+    let mut layout = ContractLayout {
+        header: span_of(&header),
+        items: Vec::new(),
+    };
+    let mut h = Children::of(header);
+    h.skip(Rule::kw_deal);
+    let name = ident(h.next()?);
+    let title = h.next_if(Rule::string).map(string).transpose()?;
+    h.skip(Rule::kw_extends);
+    let extends = string(h.next()?)?;
+    let mut items = Vec::new();
+    for pair in children.rest() {
+        if pair.as_rule() == Rule::EOI {
+            break;
+        }
+        layout.items.push(span_of(&pair));
+        items.push(match pair.as_rule() {
+            Rule::set_decl => {
+                let mut c = Children::of(pair);
+                c.skip(Rule::kw_set);
+                let name = ident(c.next()?);
+                let value = expr(c.next()?)?;
+                DealItem::Set { name, value }
+            }
+            Rule::override_decl => {
+                let mut c = Children::of(pair);
+                let word = span_of(&c.next()?);
+                match clause(c.next()?)? {
+                    Item::Clause(clause) => DealItem::Override { clause, word },
+                    _ => return Err(shape(word)),
+                }
+            }
+            _ => DealItem::Item(item(pair)?),
+        });
+    }
+    Ok((
+        Deal {
+            name,
+            title,
+            extends,
+            items,
+        },
+        layout,
+    ))
+}
+
 fn library(pair: P) -> R<(Library, ContractLayout)> {
     let mut children = Children::of(pair);
     let header = children.next()?;
@@ -1310,6 +1400,15 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::kw_whole => "`whole`",
         Rule::kw_periods => "`periods`",
         Rule::kw_false => "`false`",
+        Rule::deal => "a deal",
+        Rule::deal_header => "`deal NAME \"…\" extends \"FILE\"`",
+        Rule::deal_item => "`set`, `override`, a declaration or a clause",
+        Rule::set_decl => "`set NAME = …`",
+        Rule::override_decl => "`override KIND NAME article \"…\" { … }`",
+        Rule::kw_deal => "`deal`",
+        Rule::kw_extends => "`extends`",
+        Rule::kw_set => "`set`",
+        Rule::kw_override => "`override`",
         Rule::EOI => "end of file",
     }
 }

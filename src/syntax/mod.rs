@@ -16,7 +16,8 @@ use pest::RuleType;
 use rust_decimal::Decimal;
 
 pub use contract::{
-    parse_contract, parse_contract_layout, parse_library, parse_library_layout, ContractLayout,
+    parse_contract, parse_contract_layout, parse_deal, parse_deal_at, parse_deal_layout,
+    parse_library, parse_library_layout, ContractLayout,
 };
 pub use machine::{default_title, parse_csv, parse_history_line, parse_jsonl, TextFields};
 pub use scenario::{
