@@ -178,6 +178,20 @@ fn parse_lone<'i>(rule: Rule, text: &'i str, offset: usize) -> R<P<'i>> {
 /// A value of a JSON-lines or CSV history (`EUR 12.00`, `5%`, an event id, …) starting at
 /// byte `offset` of its file.
 pub(super) fn parse_value(text: &str, offset: usize) -> R<Literal> {
+    if let Some(value) = plain::value(text) {
+        return match value {
+            Ok(mut value) => {
+                value.span = moved(value.span, offset);
+                Ok(value)
+            }
+            Err(d) => Err(shift(d, offset)),
+        };
+    }
+    parse_value_by_grammar(text, offset)
+}
+
+/// [`parse_value`] by the grammar alone (what the plain shapes are tested against).
+pub(super) fn parse_value_by_grammar(text: &str, offset: usize) -> R<Literal> {
     let pair = parse_lone(Rule::lone_value, text, offset)?;
     let mut value = literal(pair).map_err(|d| shift(d, offset))?;
     value.span = moved(value.span, offset);
@@ -190,6 +204,15 @@ pub(super) fn parse_value(text: &str, offset: usize) -> R<Literal> {
 /// A date or date-time of a JSON-lines or CSV history, with the UTC offset written with it
 /// and its span in the file.
 pub(super) fn parse_moment(text: &str, offset: usize) -> R<(Moment, Option<i32>, Span)> {
+    if let Some(at) = plain::moment(text) {
+        let span = Span::new(offset, offset + text.len());
+        return at.map(|at| (at, None, span)).map_err(|d| shift(d, offset));
+    }
+    parse_moment_by_grammar(text, offset)
+}
+
+/// [`parse_moment`] by the grammar alone.
+pub(super) fn parse_moment_by_grammar(text: &str, offset: usize) -> R<(Moment, Option<i32>, Span)> {
     let pair = parse_lone(Rule::lone_moment, text, offset)?;
     let span = moved(span_of(&pair), offset);
     let (at, zone) =
@@ -206,6 +229,17 @@ pub fn parse_as_of(text: &str) -> R<crate::calendar::WrittenAsOf> {
 
 /// An id, kind, party or channel of a JSON-lines or CSV history.
 pub(super) fn parse_name(text: &str, offset: usize) -> R<Ident> {
+    if plain::is_name(text) {
+        return Ok(Ident {
+            name: text.to_string(),
+            span: Span::new(offset, offset + text.len()),
+        });
+    }
+    parse_name_by_grammar(text, offset)
+}
+
+/// [`parse_name`] by the grammar alone.
+pub(super) fn parse_name_by_grammar(text: &str, offset: usize) -> R<Ident> {
     let pair = parse_lone(Rule::lone_name, text, offset)?;
     let mut ident = name(pair);
     ident.span = moved(ident.span, offset);
@@ -440,5 +474,153 @@ pub(crate) fn describe(rule: Rule) -> &'static str {
         Rule::event_word => "`event`",
         Rule::what_if_id => "`ID:`",
         Rule::EOI => "end of file",
+    }
+}
+
+/// The shapes machine histories write in almost every cell (a name, a day,
+/// `YYYY-MM-DDTHH:MM`, a number, `EUR 12.50`, `true`), read without starting the grammar:
+/// a JSON-lines or CSV history has several per event. Each gives exactly the value, span
+/// and diagnostic the grammar gives (`tests` below compare them on generated cells);
+/// anything else is `None` and goes to the grammar.
+mod plain {
+    use super::{date, decimal, instant, Literal, LiteralKind, Moment, R};
+    use crate::source::Span;
+
+    fn name_start(b: u8) -> bool {
+        b.is_ascii_alphabetic() || b == b'_'
+    }
+
+    fn name_char(b: u8) -> bool {
+        b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+    }
+
+    /// `inv-1`, `registered_letter`: the grammar's `name`.
+    pub(super) fn is_name(text: &str) -> bool {
+        let b = text.as_bytes();
+        b.first().is_some_and(|&c| name_start(c)) && b.iter().all(|&c| name_char(c))
+    }
+
+    /// `YYYY-MM-DD`.
+    fn is_day(b: &[u8]) -> bool {
+        b.len() == 10
+            && b.iter().enumerate().all(|(i, c)| match i {
+                4 | 7 => *c == b'-',
+                _ => c.is_ascii_digit(),
+            })
+    }
+
+    /// `YYYY-MM-DDTHH:MM`, no seconds, no offset.
+    fn is_minute(b: &[u8]) -> bool {
+        b.len() == 16
+            && is_day(b.get(..10).unwrap_or_default())
+            && b.get(10) == Some(&b'T')
+            && b.get(13) == Some(&b':')
+            && [11, 12, 14, 15]
+                .iter()
+                .all(|&i| b.get(i).is_some_and(u8::is_ascii_digit))
+    }
+
+    /// `-?digits(.digits)?`: the grammar's `decimal`.
+    fn is_decimal(text: &str) -> bool {
+        let digits = text.strip_prefix('-').unwrap_or(text);
+        let (whole, fraction) = match digits.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (digits, None),
+        };
+        let all_digits = |s: &str| !s.is_empty() && s.bytes().all(|c| c.is_ascii_digit());
+        all_digits(whole) && fraction.is_none_or(all_digits)
+    }
+
+    fn whole(text: &str) -> Span {
+        Span::new(0, text.len())
+    }
+
+    pub(super) fn moment(text: &str) -> Option<R<Moment>> {
+        let b = text.as_bytes();
+        if is_day(b) {
+            Some(date(text, whole(text)).map(Moment::Date))
+        } else if is_minute(b) {
+            Some(instant(text, whole(text)).map(|(at, _)| Moment::DateTime(at)))
+        } else {
+            None
+        }
+    }
+
+    pub(super) fn value(text: &str) -> Option<R<Literal>> {
+        let span = whole(text);
+        let literal = |kind| Literal { kind, span };
+        let b = text.as_bytes();
+        if is_day(b) {
+            return Some(date(text, span).map(|d| literal(LiteralKind::Date(d))));
+        }
+        if is_minute(b) {
+            return Some(instant(text, span).map(|(at, _)| literal(LiteralKind::DateTime(at))));
+        }
+        if is_decimal(text) {
+            return Some(decimal(text, span).map(|n| literal(LiteralKind::Number(n))));
+        }
+        if text == "true" || text == "false" {
+            return Some(Ok(literal(LiteralKind::Bool(text == "true"))));
+        }
+        // `EUR 5000.00`: three capitals, one space, a decimal.
+        if let Some((code, amount)) = text.split_once(' ') {
+            let is_code = code.len() == 3 && code.bytes().all(|c| c.is_ascii_uppercase());
+            if is_code && is_decimal(amount) {
+                let amount_span = Span::new(4, text.len());
+                return Some(decimal(amount, amount_span).map(|amount| {
+                    literal(LiteralKind::Money {
+                        amount,
+                        currency: code.to_string(),
+                    })
+                }));
+            }
+            return None;
+        }
+        if is_name(text) {
+            return Some(Ok(literal(LiteralKind::Name(text.to_string()))));
+        }
+        None
+    }
+}
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Cells shaped like those of machine histories, and near misses.
+    fn cell() -> impl Strategy<Value = String> {
+        prop_oneof![
+            "[A-Za-z_][A-Za-z0-9_-]{0,8}",
+            "-?[0-9]{1,6}(\\.[0-9]{0,4})?",
+            "[A-Z]{2,4} {1,2}-?[0-9]{1,5}(\\.[0-9]{1,3})?",
+            "[0-9]{4}-[0-9]{2}-[0-9]{2}(T[0-9]{2}:[0-9]{2}(:[0-9]{2})?)?(Z|[+-][0-9]{2}:[0-9]{2})?",
+            "(true|false)[a-z_]{0,2}",
+            "[A-Za-z0-9_ .:T%\"-]{0,14}",
+            // Numbers too long to hold exactly: the diagnostic's span must agree too.
+            "([A-Z]{3} )?-?[0-9]{26,32}(\\.[0-9]{1,4})?",
+            // Days and times that do not exist.
+            "[0-9]{4}-(0[0-9]|1[0-9]|99)-(00|2[89]|3[0-9])(T(2[0-9]|99):[0-9]{2})?",
+        ]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        /// The plain shapes read exactly as the grammar reads them: value, span, diagnostic.
+        #[test]
+        fn plain_cells_read_as_the_grammar_reads_them(text in cell(), offset in 0usize..50) {
+            prop_assert_eq!(
+                format!("{:?}", parse_value(&text, offset)),
+                format!("{:?}", parse_value_by_grammar(&text, offset))
+            );
+            prop_assert_eq!(
+                format!("{:?}", parse_moment(&text, offset)),
+                format!("{:?}", parse_moment_by_grammar(&text, offset))
+            );
+            prop_assert_eq!(
+                format!("{:?}", parse_name(&text, offset)),
+                format!("{:?}", parse_name_by_grammar(&text, offset))
+            );
+        }
     }
 }
