@@ -12,26 +12,8 @@ pub(super) fn print(
     contract: &Contract,
     layout: &ContractLayout,
 ) -> Result<String, Diagnostic> {
-    if contract.items.len() != layout.items.len() {
-        return Err(super::internal(
-            "the contract's items and their places disagree",
-        ));
-    }
-    let mut p = Printer::new(src);
-    let header = layout.header;
-    p.element(header, header.end, 0, |p| {
-        p.push("contract ");
-        p.push(&contract.name.name);
-        if let Some(title) = &contract.title {
-            p.push(" ");
-            p.push(&quoted(&title.value));
-        }
-    });
-    for (item, span) in contract.items.iter().zip(&layout.items) {
-        print_item(&mut p, item, *span);
-    }
-    p.rest();
-    Ok(p.out)
+    let header = ("contract", &contract.name, contract.title.as_ref());
+    print_declarations(src, header, &contract.items, layout)
 }
 
 /// A library's text in the canonical layout.
@@ -40,22 +22,34 @@ pub(super) fn print_library(
     library: &Library,
     layout: &ContractLayout,
 ) -> Result<String, Diagnostic> {
-    if library.items.len() != layout.items.len() {
-        return Err(super::internal(
-            "the library's items and their places disagree",
-        ));
+    let header = ("library", &library.name, library.title.as_ref());
+    print_declarations(src, header, &library.items, layout)
+}
+
+/// A header (`contract NAME "title"`, `library NAME "title"`), then each item in its place.
+fn print_declarations(
+    src: &str,
+    (word, name, title): (&str, &crate::ast::Ident, Option<&crate::ast::Text>),
+    items: &[crate::ast::Item],
+    layout: &ContractLayout,
+) -> Result<String, Diagnostic> {
+    if items.len() != layout.items.len() {
+        return Err(super::internal(&format!(
+            "the {word}'s items and their places disagree"
+        )));
     }
     let mut p = Printer::new(src);
     let header = layout.header;
     p.element(header, header.end, 0, |p| {
-        p.push("library ");
-        p.push(&library.name.name);
-        if let Some(title) = &library.title {
+        p.push(word);
+        p.push(" ");
+        p.push(&name.name);
+        if let Some(title) = title {
             p.push(" ");
             p.push(&quoted(&title.value));
         }
     });
-    for (item, span) in library.items.iter().zip(&layout.items) {
+    for (item, span) in items.iter().zip(&layout.items) {
         print_item(&mut p, item, *span);
     }
     p.rest();

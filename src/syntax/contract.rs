@@ -38,14 +38,18 @@ pub struct ContractLayout {
 /// [`parse_contract`], with where each top-level item is.
 pub fn parse_contract_layout(text: &str) -> R<(Contract, ContractLayout)> {
     check_limits(text, super::MAX_SOURCE_BYTES)?;
-    // pest parses nested expressions recursively. The limits above bound the nesting; the
-    // parse still runs on its own thread so that its depth never depends on the caller's stack.
-    let owned = text.to_string();
+    on_parser_thread(text.to_string(), Rule::contract, contract)
+}
+
+/// Parses `text` from `rule` and builds it with `build`, on a thread of its own: pest parses
+/// nested expressions recursively, and the limits bound the nesting, but the parse's depth
+/// must never depend on the caller's stack.
+fn on_parser_thread<T: Send + 'static>(text: String, rule: Rule, build: fn(P) -> R<T>) -> R<T> {
     let parse = move || {
-        let mut pairs = ContractParser::parse(Rule::contract, &owned)
-            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
+        let mut pairs = ContractParser::parse(rule, &text)
+            .map_err(|e| keyword_help(from_pest(&e, &text, describe), &text))?;
         let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
-        contract(root)
+        build(root)
     };
     match std::thread::Builder::new()
         .stack_size(PARSER_STACK_BYTES)
@@ -73,28 +77,7 @@ pub fn parse_library(text: &str) -> R<Library> {
 /// `ContractLayout::header`).
 pub fn parse_library_layout(text: &str) -> R<(Library, ContractLayout)> {
     check_limits(text, super::MAX_SOURCE_BYTES)?;
-    let owned = text.to_string();
-    let parse = move || {
-        let mut pairs = ContractParser::parse(Rule::library, &owned)
-            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
-        let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
-        library(root)
-    };
-    match std::thread::Builder::new()
-        .stack_size(PARSER_STACK_BYTES)
-        .spawn(parse)
-    {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| Err(shape(Span::new(0, 0)))),
-        Err(_) => Err(Diagnostic::error(
-            "terms::syntax::internal",
-            Span::new(0, 0),
-            "could not start the parser",
-        )
-        .label("here")
-        .help("the machine is out of threads or memory; try again")),
-    }
+    on_parser_thread(text.to_string(), Rule::library, library)
 }
 
 /// Parses a deal file (`deal NAME "…" extends "FILE"`, then `set`, `override` and items).
@@ -115,27 +98,7 @@ pub fn parse_deal_at(text: &str, offset: usize) -> R<(Deal, ContractLayout)> {
     check_limits(text, super::MAX_SOURCE_BYTES)?;
     let mut owned = " ".repeat(offset);
     owned.push_str(text);
-    let parse = move || {
-        let mut pairs = ContractParser::parse(Rule::deal, &owned)
-            .map_err(|e| keyword_help(from_pest(&e, &owned, describe), &owned))?;
-        let root = pairs.next().ok_or_else(|| shape(Span::new(0, 0)))?;
-        deal(root)
-    };
-    match std::thread::Builder::new()
-        .stack_size(PARSER_STACK_BYTES)
-        .spawn(parse)
-    {
-        Ok(handle) => handle
-            .join()
-            .unwrap_or_else(|_| Err(shape(Span::new(0, 0)))),
-        Err(_) => Err(Diagnostic::error(
-            "terms::syntax::internal",
-            Span::new(0, 0),
-            "could not start the parser",
-        )
-        .label("here")
-        .help("the machine is out of threads or memory; try again")),
-    }
+    on_parser_thread(owned, Rule::deal, deal)
 }
 
 fn deal(pair: P) -> R<(Deal, ContractLayout)> {
