@@ -24,6 +24,7 @@ pub enum Builtin {
     UnpaidCompleteMonths,
     UnpaidCompleteWeeks,
     EndOfMonth,
+    DayOf,
     Nth,
     Count,
     LastBefore,
@@ -65,7 +66,7 @@ pub struct Signature {
 }
 
 /// Every built-in function.
-pub const BUILTINS: [Signature; 46] = [
+pub const BUILTINS: [Signature; 47] = [
     Signature {
         builtin: Builtin::Max,
         name: "max",
@@ -198,6 +199,13 @@ pub const BUILTINS: [Signature; 46] = [
         min_args: 1,
         max_args: Some(1),
         doc: "end_of_month(t): the last day of t's month",
+    },
+    Signature {
+        builtin: Builtin::DayOf,
+        name: "day_of",
+        min_args: 1,
+        max_args: Some(1),
+        doc: "day_of(t): t's day, without its time (`day_of(d) + 30 days` is a whole-day deadline)",
     },
     Signature {
         builtin: Builtin::Nth,

@@ -594,3 +594,33 @@ fn during_names_a_term_of_a_clause_kept_per_event() {
     let failure = terms::load_contract(&contract).expect_err("no such term");
     assert_eq!(failure.codes(), ["terms::check::unknown_clause"]);
 }
+
+/// "Within 30 days after d", d at a time of day: the last permitted day is d + 30, whole.
+#[test]
+fn a_deadline_in_days_is_a_whole_day_whatever_the_hour() {
+    let contract = SourceFile::new(
+        "w.terms",
+        "contract w\nparty a\nparty b\ncurrency EUR\nevent delivery { }\n\
+         event payment { delivery: delivery }\n\
+         obligation pay article \"1\" {\n  for each delivery d\n  a must \"pay\"\n  \
+         within 30 days after d\n  fulfilled by payment\n}\n\
+         obligation answer article \"2\" {\n  for each delivery d\n  b must \"answer\"\n  \
+         within 48 hours after d\n  fulfilled by payment\n}\n"
+            .to_string(),
+    );
+    let scenario = SourceFile::new(
+        "w.scenario",
+        "scenario \"w\"\nas of 2025-05-31\nevent d1: delivery on 2025-03-13T10:00\n\
+         event p1: payment on 2025-04-12T15:00 { delivery: d1 }\n"
+            .to_string(),
+    );
+    let r = terms::run(&contract, &scenario, None).unwrap_or_else(|f| panic!("{}", f.render()));
+    // 2025-03-13 + 30 days = 2025-04-12, the whole day: paid at 15:00 that day, in time.
+    let pay = &r.outcome.obligations[0];
+    assert_eq!(pay.due.unwrap().to_string(), "2025-04-12");
+    assert_eq!(pay.status, terms::eval::ObligationStatus::Met);
+    // 48 hours count from the hour: due 2025-03-15T10:00, answered a month late.
+    let answer = &r.outcome.obligations[1];
+    assert_eq!(answer.due.unwrap().to_string(), "2025-03-15T10:00");
+    assert_eq!(r.outcome.violations.len(), 1);
+}

@@ -113,24 +113,26 @@ fn fg1_on_time_accepted_and_paid() {
         [(s("o1"), s("2025-03-12"), ObligationStatus::Met)]
     );
     assert!(amounts(&r, "late_delivery").is_empty());
-    // Monday 2025-03-10T10:00 + 3 business days (Tue 11, Wed 12, Thu 13).
+    // Monday 2025-03-10T10:00 + 3 business days (Tue 11, Wed 12, Thu 13): the window closes
+    // at the end of Thursday 2025-03-13, whatever the delivery's hour.
     assert_eq!(
         rights(&r, "reject_goods"),
         [(
             s("o1"),
             s("2025-03-10T10:00"),
-            s("2025-03-13T10:00"),
+            s("2025-03-13"),
             RightStatus::Lapsed
         )]
     );
-    assert_eq!(dates(&r, "accepted"), [(s("o1"), s("2025-03-13T10:00"))]);
+    assert_eq!(dates(&r, "accepted"), [(s("o1"), s("2025-03-13"))]);
     // 3.8, 4.6 and 5.1 °C: none above 7 °C.
     assert_eq!(values(&r, "readings_above_limit"), [(s("o1"), s("0"))]);
     assert!(rights(&r, "reject_broken_cold_chain").is_empty());
-    // Accepted 2025-03-13T10:00 + 30 days; paid 2025-04-10.
+    // Accepted on 2025-03-13 (`day_of`: the day, not the hour of delivery) + 30 days =
+    // 2025-04-12, the whole day; paid 2025-04-10.
     assert_eq!(
         obligations(&r, "pay_price"),
-        [(s("o1"), s("2025-04-12T10:00"), ObligationStatus::Met)]
+        [(s("o1"), s("2025-04-12"), ObligationStatus::Met)]
     );
     assert!(r.outcome.amounts.is_empty());
     assert!(r.outcome.violations.is_empty());
@@ -175,7 +177,7 @@ fn fg2_late_deliveries_a_penalty_per_started_day_and_its_cap() {
         obligations(&r, "pay_price"),
         [
             (s("o2"), s("2025-05-02"), ObligationStatus::Violated),
-            (s("o1"), s("2025-04-18T02:00"), ObligationStatus::Met)
+            (s("o1"), s("2025-04-18"), ObligationStatus::Met)
         ]
     );
     // 2,000.00 × 10 days × 12% / 365 = 6.5753… → 6.58.
@@ -197,7 +199,7 @@ fn fg3_a_broken_cold_chain_and_a_rejection() {
     let window = (
         s("o1"),
         s("2025-06-03T09:00"),
-        s("2025-06-06T09:00"),
+        s("2025-06-06"),
         RightStatus::Exercised,
     );
     assert_eq!(rights(&r, "reject_broken_cold_chain"), vec![window.clone()]);
@@ -238,7 +240,7 @@ fn fg4_frozen_goods_at_minus_eighteen_and_an_early_delivery() {
         [(
             s("o2"),
             s("2025-11-12T11:00"),
-            s("2025-11-17T11:00"),
+            s("2025-11-17"),
             RightStatus::Lapsed
         )]
     );
@@ -246,12 +248,12 @@ fn fg4_frozen_goods_at_minus_eighteen_and_an_early_delivery() {
     // o2 accepted in writing on 2025-11-13, before its inspection period ends.
     assert_eq!(
         dates(&r, "accepted"),
-        [(s("o1"), s("2025-11-07T15:00")), (s("o2"), s("2025-11-13"))]
+        [(s("o1"), s("2025-11-07")), (s("o2"), s("2025-11-13"))]
     );
     assert_eq!(
         obligations(&r, "pay_price"),
         [
-            (s("o1"), s("2025-12-07T15:00"), ObligationStatus::Met),
+            (s("o1"), s("2025-12-07"), ObligationStatus::Met),
             (s("o2"), s("2025-12-13"), ObligationStatus::Violated)
         ]
     );

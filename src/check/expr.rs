@@ -734,6 +734,10 @@ impl Checker {
                 let at = self.lower_as(args.first()?, &Type::Time, env)?;
                 Some((Call::EndOfMonth(at), Type::Time))
             }
+            Builtin::DayOf => {
+                let at = self.lower_as(args.first()?, &Type::Time, env)?;
+                Some((Call::DayOf(at), Type::Time))
+            }
             Builtin::Nth | Builtin::Count => {
                 let (kind_name, kind) = self.kind_arg(args.first()?)?;
                 match env.var.clone() {

@@ -117,6 +117,8 @@ pub enum Call {
     /// `unpaid_days` and the other unpaid balances over a delay.
     Unpaid(Builtin, Core),
     EndOfMonth(Core),
+    /// `day_of(t)`: t's day, without its time.
+    DayOf(Core),
     /// `nth(kind, n)`: the n-th event of `kind` referring to the clause's event.
     Nth {
         kind: KindId,

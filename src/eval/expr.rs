@@ -390,6 +390,10 @@ impl<'a> Engine<'a> {
                 }
                 Value::Money(total)
             }
+            Call::DayOf(arg) => match self.eval(arg, ctx)?.as_moment(self.s) {
+                Some(m) => Value::Time(Moment::Date(m.date())),
+                None => Value::Absent,
+            },
             Call::EndOfMonth(arg) => match self.eval(arg, ctx)?.as_moment(self.s) {
                 Some(m) => Value::Time(Moment::Date(
                     calendar::end_of_month(m.date()).map_err(|e| self.calendar_error(e, span))?,

@@ -124,10 +124,28 @@ impl<'a> Engine<'a> {
             .shift(base, duration, forward)
             .map_err(|e| self.calendar_error(e, duration.span))?;
         let sign = if forward { "+" } else { "−" };
+        // "Within 30 days after E": the last permitted day is E + 30 days, the whole day,
+        // whatever E's time of day; only hours and minutes count from E's time.
+        let shifted_moment = match (shifted.moment, duration.unit) {
+            (
+                Moment::DateTime(t),
+                crate::ast::Unit::Days
+                | crate::ast::Unit::Weeks
+                | crate::ast::Unit::Months
+                | crate::ast::Unit::Years,
+            ) => Moment::Date(t.date()),
+            (m, _) => m,
+        };
         if !base_expr.is_name() || inputs.is_empty() {
             inputs.push(Input {
                 name: formula.clone(),
                 value: base.to_string(),
+            });
+        }
+        if shifted_moment != shifted.moment {
+            inputs.push(Input {
+                name: String::from("counted in days"),
+                value: format!("the whole day, not {}", shifted.moment),
             });
         }
         if shifted.clamped {
@@ -140,9 +158,9 @@ impl<'a> Engine<'a> {
             "due",
             format!("{formula} {sign} {duration}"),
             inputs,
-            shifted.moment.to_string(),
+            shifted_moment.to_string(),
         );
-        Ok(Some((shifted.moment, vec![step])))
+        Ok(Some((shifted_moment, vec![step])))
     }
 
     pub(super) fn evaluate_obligation(
