@@ -77,6 +77,9 @@ pub struct Item {
     pub vendor: String,
     pub contract: String,
     pub article: String,
+    /// For a deal: whether the article is the deal's own (`"deal"`) or the general terms'.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub from: Option<crate::deal::From>,
     pub clause_id: String,
     pub event: Option<String>,
     pub party: String,
@@ -362,6 +365,7 @@ fn items_of(
         vendor: vendor.clone(),
         contract: report.contract.clone(),
         article: source.clause.clone(),
+        from: source.from,
         clause_id: source.clause_id.clone(),
         event: source.event.clone(),
         party: party.to_string(),
@@ -505,6 +509,14 @@ fn ser_date<S: serde::Serializer>(d: &NaiveDate, s: S) -> Result<S::Ok, S::Error
 }
 
 impl Item {
+    /// `§5.1`, or for a deal's own article `§Q-4.2 (deal)`.
+    fn cite(&self) -> String {
+        match self.from {
+            Some(crate::deal::From::Deal) => format!("§{} (deal)", self.article),
+            _ => format!("§{}", self.article),
+        }
+    }
+
     /// The sentence the text agenda and the calendar show:
     /// `customer must pay the invoice [inv-2] by 2025-05-01 (via email)`.
     pub fn sentence(&self) -> String {
@@ -592,10 +604,10 @@ impl Agenda {
                     .map(|c| format!("; otherwise: {c}"))
                     .unwrap_or_default();
                 out.push_str(&format!(
-                    "{}  {} §{}: {}{consequence}  ({})\n",
+                    "{}  {} {}: {}{consequence}  ({})\n",
                     i.date,
                     i.vendor,
-                    i.article,
+                    i.cite(),
                     i.sentence(),
                     i.source_file
                 ));
@@ -635,7 +647,7 @@ impl Agenda {
                 uid = format!("{}-{}", uid, n);
             }
             let summary = format!("{}: {}", i.vendor, summary_action(i));
-            let mut description = format!("§{} ({}): {}", i.article, i.contract, i.sentence());
+            let mut description = format!("{} ({}): {}", i.cite(), i.contract, i.sentence());
             if !i.via.is_empty() {
                 description.push_str(&format!("\nvia: {}", i.via.join(" or ")));
             }

@@ -109,14 +109,14 @@ fn the_agenda_for_2025_has_the_dates_computed_from_the_deals() {
             ("2025-01-31", "Dear Digital §E.7"),
             // The quotation's: paid within 45 days, not 30: 01-01 + 31 = 02-01,
             // + 14 = 02-15 (the general terms would give 01-31).
-            ("2025-02-15", "Qualifio SA §Q-4.2"),
+            ("2025-02-15", "Qualifio SA §Q-4.2 (deal)"),
             // iKanbi 2.4: the maintenance of Saturday 2025-03-15 is announced at least 15
             // business days before: Fri 03-14 is the 1st, … Mon 03-03 the 10th, Fri 02-28 the
             // 11th, … Mon 02-24 the 15th.
             ("2025-02-24", "iKanbi Belgium SA §2.4"),
             // The special conditions' SC-4.5: paid within 60 days: 01-01 + 30 = 01-31,
             // + 28 = 02-28, + 2 = 03-02.
-            ("2025-03-02", "iKanbi Belgium SA §SC-4.5"),
+            ("2025-03-02", "iKanbi Belgium SA §SC-4.5 (deal)"),
             // ClientCom 5.5: the increase of 2025-07-01 is announced at least 1 month
             // before: 06-01.
             ("2025-06-01", "ClientCom BV §5.5"),
@@ -128,7 +128,7 @@ fn the_agenda_for_2025_has_the_dates_computed_from_the_deals() {
             ("2025-11-30", "Dear Digital §M.9"),
             // The order form's OF-3: one month's notice instead of 15 days: 12-31 − 1 month
             // = 11-30 (the general terms would give 12-16).
-            ("2025-11-30", "Sabbani BV (Ecom) §OF-3"),
+            ("2025-11-30", "Sabbani BV (Ecom) §OF-3 (deal)"),
         ]
     );
     assert!(
