@@ -80,21 +80,6 @@ impl AsOf {
         }
     }
 
-    /// Where a delay still running at this point is measured to, against a deadline `due`: a
-    /// whole-day deadline counts whole days up to the as-of day; a deadline at a time counts
-    /// time up to the instant, or to the end of the as-of day (midnight after it).
-    pub fn end_of_delay(self, due: Moment) -> Moment {
-        match (self, due) {
-            (as_of, Moment::Date(_)) => Moment::Date(as_of.date()),
-            (AsOf::At(now), Moment::DateTime(_)) => Moment::DateTime(now),
-            (AsOf::EndOfDay(d), Moment::DateTime(_)) => {
-                Moment::DateTime(d.succ_opt().map_or(d.and_time(NaiveTime::MIN), |next| {
-                    next.and_time(NaiveTime::MIN)
-                }))
-            }
-        }
-    }
-
     /// Whether an act at `at` has happened by this instant.
     pub fn has_happened(self, at: Moment) -> bool {
         match (self, at) {

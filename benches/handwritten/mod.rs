@@ -55,6 +55,15 @@ fn minus_months(d: NaiveDate, n: u32) -> NaiveDate {
 /// Why a scenario cannot be converted.
 pub type Unsupported = String;
 
+/// The scenario's evaluation date: the hand-written code counts whole days only.
+fn as_of_day(scenario: &Scenario) -> Result<NaiveDate, Unsupported> {
+    match scenario.as_of {
+        Some(terms::calendar::AsOf::EndOfDay(day)) => Ok(day),
+        Some(terms::calendar::AsOf::At(_)) => Err("an evaluation instant".into()),
+        None => Err("the scenario has no evaluation date".into()),
+    }
+}
+
 /// Reads a checked scenario's events of some kinds.
 struct Reader<'a> {
     contract: &'a Checked,
@@ -198,11 +207,7 @@ pub mod ecom {
     /// Converts a checked Ecom scenario (outside any timed loop).
     pub fn input(contract: &Checked, scenario: &Scenario) -> Result<Input, Unsupported> {
         let r = Reader { contract, scenario };
-        let as_of = match scenario.as_of {
-            Some(terms::calendar::AsOf::EndOfDay(day)) => day,
-            Some(terms::calendar::AsOf::At(_)) => return Err("an evaluation instant".into()),
-            None => return Err("the scenario has no evaluation date".into()),
-        };
+        let as_of = as_of_day(scenario)?;
         let (amount, dd) = (
             r.slot("invoice", "amount")?,
             r.slot("invoice", "direct_debit")?,
@@ -455,11 +460,7 @@ pub mod qualifio {
     /// Converts a checked Qualifio scenario (outside any timed loop).
     pub fn input(contract: &Checked, scenario: &Scenario) -> Result<Input, Unsupported> {
         let r = Reader { contract, scenario };
-        let as_of = match scenario.as_of {
-            Some(terms::calendar::AsOf::EndOfDay(day)) => day,
-            Some(terms::calendar::AsOf::At(_)) => return Err("an evaluation instant".into()),
-            None => return Err("the scenario has no evaluation date".into()),
-        };
+        let as_of = as_of_day(scenario)?;
         let number = |name: &str| match r.fact(name) {
             Some(Value::Money(d) | Value::Number(d) | Value::Percent(d)) => Some(*d),
             _ => None,

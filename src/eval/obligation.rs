@@ -266,7 +266,9 @@ impl<'a> Engine<'a> {
             }
             None if self.passed(due) => {
                 state.status = ObligationStatus::Violated;
-                let until = self.as_of.end_of_delay(due);
+                // A delay still running ends at the evaluation point; measured in hours,
+                // a date alone stands for its end (`Calendar::delay_minutes`).
+                let until = self.as_of_moment();
                 state.delay = Some((due, until));
                 let overdue = lateness(&self.c.calendar, due, until);
                 let mut detail =
